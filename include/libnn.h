@@ -18,5 +18,6 @@
 #include "libnn/status.h"
 #include "libnn/runtime.h"
 #include "libnn/tensor.h"
+#include "libnn/io.h"
 
 #endif /* LIBNN_H */

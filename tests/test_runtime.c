@@ -120,6 +120,37 @@ START_TEST(log_handler_is_the_only_channel)
 }
 END_TEST
 
+/* jansson 2.14 corrupts or overflows its token buffer when an allocation
+ * fails inside its lexer (upstream #362); with a 14-byte key the 7th
+ * allocation failing used to crash. libnn never lets jansson see a failure
+ * (lnn_json_begin): every load is now correct or LIBNN_E_NOMEM. */
+START_TEST(json_never_sees_a_failed_allocation)
+{
+    libnn_tensor_file *f;
+    unsigned char buf[256];
+    size_t need;
+    ck_assert_int_eq(libnn_tensor_file_new(&f), LIBNN_OK);
+    ck_assert_int_eq(libnn_tensor_file_set_metadata(f, "format_version", "12345"), LIBNN_OK);
+    ck_assert_int_eq(libnn_tensor_file_save_buffer(f, buf, sizeof buf, &need), LIBNN_OK);
+    libnn_tensor_file_free(f);
+    for (int persistent = 0; persistent <= 1; persistent++)
+        for (long n = 1; n <= 40; n++) {
+            tu_alloc_fail_at(n, persistent);
+            libnn_status st = libnn_tensor_file_load_buffer(buf, need, &f);
+            tu_alloc_fail_at(0, 0);
+            ck_assert_msg(st == LIBNN_OK || st == LIBNN_E_NOMEM, "failing %ld: %s", n,
+                          libnn_last_error());
+            if (st == LIBNN_OK) {
+                ck_assert_uint_eq(libnn_tensor_file_metadata_count(f), 1);
+                ck_assert_str_eq(libnn_tensor_file_metadata_key(f, 0), "format_version");
+                ck_assert_str_eq(libnn_tensor_file_metadata_get(f, "format_version"), "12345");
+            }
+            libnn_tensor_file_free(f);
+            ck_assert_int_eq(tu_alloc_live(), 0);
+        }
+}
+END_TEST
+
 START_TEST(coretype_suggestion)
 {
     ck_assert_str_eq(lnn_blas_suggest_coretype("Prescott", true, true), "SkylakeX");
@@ -170,6 +201,7 @@ Suite *runtime_suite(void)
     tcase_add_test(tc, blas_info);
     tcase_add_test(tc, log_handler_is_the_only_channel);
     tcase_add_test(tc, coretype_suggestion);
+    tcase_add_test(tc, json_never_sees_a_failed_allocation);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -39,15 +39,55 @@ static json_malloc_t saved_json_malloc;
 static json_free_t saved_json_free;
 static bool json_hooked;
 
-/* jansson's hook takes no user pointer, so it goes through ours. */
+/*
+ * jansson's hook takes no user pointer, so it goes through ours. jansson
+ * 2.14 does not survive allocation failures (its lexer drops bytes or
+ * overflows a buffer: upstream issue #362), so jansson never sees one:
+ * when the caller's allocator refuses, the block comes from the C library
+ * instead and the parse or dump is marked as failed (lnn_json_failed), to be
+ * reported as out of memory once jansson has returned. A header before
+ * each block records where it came from.
+ */
+#define JSON_HEADER 16 /* keeps the block 16-byte aligned */
+
+static _Thread_local bool json_fell_back;
+
 static void *json_malloc_hook(size_t size)
 {
-    return lnn_malloc(size);
+    if (size > SIZE_MAX - JSON_HEADER)
+        return NULL;
+    unsigned char *p = lnn_malloc(size + JSON_HEADER);
+    unsigned char from_libc = 0;
+    if (!p) {
+        json_fell_back = true;
+        p = malloc(size + JSON_HEADER);
+        from_libc = 1;
+        if (!p)
+            return NULL;
+    }
+    p[0] = from_libc;
+    return p + JSON_HEADER;
 }
 
 static void json_free_hook(void *ptr)
 {
-    lnn_free(ptr);
+    if (!ptr)
+        return;
+    unsigned char *p = (unsigned char *)ptr - JSON_HEADER;
+    if (p[0])
+        free(p);
+    else
+        lnn_free(p);
+}
+
+void lnn_json_begin(void)
+{
+    json_fell_back = false;
+}
+
+bool lnn_json_failed(void)
+{
+    return json_fell_back;
 }
 
 libnn_status libnn_set_allocator(libnn_malloc_fn malloc_fn, libnn_realloc_fn realloc_fn,

@@ -36,6 +36,15 @@ static inline bool lnn_add_size(size_t a, size_t b, size_t *out)
 }
 
 /*
+ * Around every jansson call that allocates (parse, dump, building objects):
+ * lnn_json_begin() before, lnn_json_failed() after. true means the caller's
+ * allocator refused a block that jansson asked for; the result must then be
+ * thrown away (json_decref) and LIBNN_E_NOMEM returned. See alloc.c.
+ */
+void lnn_json_begin(void);
+bool lnn_json_failed(void);
+
+/*
  * Product of a shape into *count; false when a dimension is negative or the
  * product (or the byte count for elem_size-byte elements) overflows size_t
  * or exceeds INT64_MAX.
