@@ -18,6 +18,7 @@
 #include "libnn/status.h"
 #include "libnn/runtime.h"
 #include "libnn/tensor.h"
+#include "libnn/layer.h"
 #include "libnn/io.h"
 
 #endif /* LIBNN_H */
