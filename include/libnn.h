@@ -20,5 +20,8 @@
 #include "libnn/tensor.h"
 #include "libnn/layer.h"
 #include "libnn/io.h"
+#include "libnn/loss.h"
+#include "libnn/optim.h"
+#include "libnn/model.h"
 
 #endif /* LIBNN_H */
