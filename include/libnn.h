@@ -20,8 +20,10 @@
 #include "libnn/tensor.h"
 #include "libnn/layer.h"
 #include "libnn/io.h"
+#include "libnn/data.h"
 #include "libnn/loss.h"
 #include "libnn/optim.h"
 #include "libnn/model.h"
+#include "libnn/text.h"
 
 #endif /* LIBNN_H */
