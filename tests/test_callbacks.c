@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "model/model_internal.h"
 #include "model_helpers.h"
 #include "testutil.h"
 
@@ -164,6 +165,61 @@ START_TEST(csv_logger)
 }
 END_TEST
 
+/* Keras' initial_epoch: epochs is the final epoch; callbacks see 3 and 4. */
+static int record_epoch(libnn_model *m, int64_t epoch, const libnn_logs *logs, void *user)
+{
+    int64_t *seen = user;
+    (void)m;
+    (void)logs;
+    seen[seen[0] + 1] = epoch;
+    seen[0]++;
+    return 0;
+}
+
+START_TEST(initial_epoch_counts_like_keras)
+{
+    libnn_tensor *x, *y, *yc;
+    tu_blobs(16, 37, &x, &y);
+    yc = tu_column(y);
+    libnn_model *m = tu_binary_model(11);
+    int64_t seen[8] = {0};
+    libnn_callback *cb;
+    ck_assert_int_eq(libnn_callback_new(record_epoch, NULL, NULL, seen, &cb), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_add_callback(m, cb), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_int(m, LIBNN_MODEL_INITIAL_EPOCH, 3), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_fit(m, x, yc, 5, 8), LIBNN_OK);
+    ck_assert_int_eq(seen[0], 2);
+    ck_assert_int_eq(seen[1], 3);
+    ck_assert_int_eq(seen[2], 4);
+    ck_assert_uint_eq(libnn_model_history_length(m), 2);
+    /* Nothing left to train. */
+    ck_assert_int_eq(libnn_model_fit(m, x, yc, 3, 8), LIBNN_OK);
+    ck_assert_int_eq(seen[0], 2);
+    ck_assert_uint_eq(libnn_model_history_length(m), 0);
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    libnn_tensor_free(yc);
+    libnn_model_free(m);
+}
+END_TEST
+
+START_TEST(terminate_on_nan)
+{
+    libnn_callback *cb;
+    libnn_logs logs;
+    ck_assert_int_eq(libnn_terminate_on_nan_new(&cb), LIBNN_OK);
+    ck_assert_int_eq(libnn_callback_set_float(cb, LIBNN_CB_PATIENCE, 1), LIBNN_E_INVALID);
+    lnn_logs_clear(&logs);
+    lnn_logs_set(&logs, "loss", 0.5);
+    ck_assert_int_eq(cb->on_batch_end(NULL, 0, &logs, cb->user), 0);
+    lnn_logs_set(&logs, "loss", NAN);
+    ck_assert_int_ne(cb->on_batch_end(NULL, 1, &logs, cb->user), 0);
+    lnn_logs_set(&logs, "loss", -INFINITY);
+    ck_assert_int_ne(cb->on_batch_end(NULL, 2, &logs, cb->user), 0);
+    libnn_callback_free(cb);
+}
+END_TEST
+
 Suite *callbacks_suite(void)
 {
     Suite *s = suite_create("callbacks");
@@ -172,6 +228,8 @@ Suite *callbacks_suite(void)
     tcase_add_test(tc, reduce_lr_on_plateau);
     tcase_add_test(tc, callbacks_can_stop_training);
     tcase_add_test(tc, csv_logger);
+    tcase_add_test(tc, initial_epoch_counts_like_keras);
+    tcase_add_test(tc, terminate_on_nan);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -208,6 +208,47 @@ START_TEST(one_batch_calls)
 }
 END_TEST
 
+/* The L1/L2 terms are part of the loss and reported apart, as
+ * "regularization_loss"; models without regularisers do not log it. */
+START_TEST(regularization_is_logged)
+{
+    libnn_model *m;
+    libnn_layer *l;
+    libnn_optimizer *opt;
+    libnn_tensor *x, *y, *yc, *k;
+    tu_blobs(16, 41, &x, &y);
+    yc = tu_column(y);
+    ck_assert_int_eq(libnn_model_new(&m), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_input_shape(m, 1, (const int64_t[]){2}), LIBNN_OK);
+    ck_assert_int_eq(libnn_dense_new(1, &l), LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_set_float(l, LIBNN_PARAM_KERNEL_L2, 0.5), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_add(m, l), LIBNN_OK);
+    /* Learning rate 0: the weights stay, so every number is predictable. */
+    ck_assert_int_eq(libnn_sgd_new(0.0f, &opt), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_compile(m, opt, LIBNN_LOSS_MEAN_SQUARED_ERROR), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_fit(m, x, yc, 1, 16), LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_get_weight(l, "kernel", &k), LIBNN_OK);
+    const float *kd = libnn_tensor_data(k);
+    double want = 0.5 * ((double)kd[0] * kd[0] + (double)kd[1] * kd[1]);
+    double reg, loss, eval;
+    ck_assert_int_eq(libnn_model_history_get(m, "regularization_loss", 0, &reg), LIBNN_OK);
+    ck_assert_double_eq_tol(reg, want, 1e-6 * want);
+    ck_assert_int_eq(libnn_model_history_get(m, "loss", 0, &loss), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_evaluate(m, x, yc, 16, &eval), LIBNN_OK);
+    ck_assert_double_eq_tol(loss, eval, 1e-6);
+    libnn_tensor_free(k);
+    libnn_model_free(m);
+
+    m = tu_binary_model(12);
+    ck_assert_int_eq(libnn_model_fit(m, x, yc, 1, 16), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_history_get(m, "regularization_loss", 0, &reg), LIBNN_E_NOTFOUND);
+    libnn_model_free(m);
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    libnn_tensor_free(yc);
+}
+END_TEST
+
 START_TEST(training_is_reproducible)
 {
     libnn_tensor *x, *y, *yc;
@@ -437,6 +478,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, fit_separates_blobs);
     tcase_add_test(tc, validation_split_takes_the_last_samples);
     tcase_add_test(tc, one_batch_calls);
+    tcase_add_test(tc, regularization_is_logged);
     tcase_add_test(tc, training_is_reproducible);
     tcase_add_test(tc, a_training_step_allocates_nothing);
     tcase_add_test(tc, sample_weights_zero_leave_weights_alone);

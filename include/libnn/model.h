@@ -44,7 +44,7 @@ typedef enum libnn_model_option {
     LIBNN_MODEL_VERBOSE = 2,          /* 0 silent (default), 1 progress bar, 2 one line per epoch */
     LIBNN_MODEL_SHUFFLE = 3,          /* bool, default 1: shuffle the training samples every epoch */
     LIBNN_MODEL_VALIDATION_SPLIT = 4, /* float in [0, 1): the last fraction of x/y validates */
-    LIBNN_MODEL_INITIAL_EPOCH = 5,    /* int >= 0: the epoch fit starts counting from */
+    LIBNN_MODEL_INITIAL_EPOCH = 5,    /* int >= 0: the epoch fit starts at (Keras' initial_epoch) */
     LIBNN_MODEL_CHECK_NUMERICS = 6    /* bool: stop a step at the first NaN/Inf a layer makes */
 } libnn_model_option;
 
@@ -152,7 +152,9 @@ LIBNN_API libnn_status libnn_model_set_class_weights(libnn_model *model, size_t 
                                                      const float *weights);
 
 /*
- * Train for `epochs` epochs in batches of `batch_size` (the last batch may
+ * Train epochs LIBNN_MODEL_INITIAL_EPOCH .. epochs - 1 (as Keras: with an
+ * initial epoch, `epochs` is the final epoch; nothing to train when the
+ * initial epoch is not below it) in batches of `batch_size` (the last batch may
  * be smaller), shuffling with the model's seed, validating at the end of
  * each epoch when there is validation data, and recording the history.
  * Callbacks run as added. Returns LIBNN_OK also when a callback stopped the

@@ -367,15 +367,31 @@ libnn_status libnn_layer_zero_grad(libnn_layer *layer)
     return LIBNN_OK;
 }
 
+/* The L1 and L2 factors of a weight; false when it has none (or is frozen). */
+static bool weight_factors(const libnn_layer *l, const lnn_weight *w, float *l1, float *l2)
+{
+    const libnn_layer *opts = w->options ? w->options : l;
+    *l1 = w->l1_key ? (float)lnn_param_float(opts, w->l1_key) : 0.0f;
+    *l2 = w->l2_key ? (float)lnn_param_float(opts, w->l2_key) : 0.0f;
+    return (*l1 != 0 || *l2 != 0) && w->trainable;
+}
+
+bool lnn_layer_has_regularization(const libnn_layer *l)
+{
+    float l1, l2;
+    for (size_t i = 0; i < l->n_weights; i++)
+        if (weight_factors(l, &l->weights[i], &l1, &l2))
+            return true;
+    return false;
+}
+
 double lnn_layer_regularization(libnn_layer *l, bool add_grad)
 {
     double loss = 0;
     for (size_t i = 0; i < l->n_weights; i++) {
         lnn_weight *w = &l->weights[i];
-        const libnn_layer *opts = w->options ? w->options : l;
-        float l1 = w->l1_key ? (float)lnn_param_float(opts, w->l1_key) : 0.0f;
-        float l2 = w->l2_key ? (float)lnn_param_float(opts, w->l2_key) : 0.0f;
-        if ((l1 == 0 && l2 == 0) || !w->trainable)
+        float l1, l2;
+        if (!weight_factors(l, w, &l1, &l2))
             continue;
         double s1 = 0, s2 = 0;
         for (size_t j = 0; j < w->size; j++) {

@@ -227,6 +227,9 @@ libnn_status lnn_layer_shape_error(const libnn_layer *l, const char *expect);
  */
 double lnn_layer_regularization(libnn_layer *l, bool add_grad);
 
+/* Whether any trainable weight of the layer has an L1 or L2 factor. */
+bool lnn_layer_has_regularization(const libnn_layer *l);
+
 /* ops->workspace of kinds that need neither cache nor scratch. */
 libnn_status lnn_layer_no_workspace(const libnn_layer *l, size_t batch, bool training,
                                     size_t *cache, size_t *scratch);

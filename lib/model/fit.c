@@ -57,7 +57,7 @@ libnn_status libnn_model_train_on_batch(libnn_model *model, const libnn_tensor *
 {
     size_t n;
     libnn_status st = load_one_batch(model, "train_on_batch", x, y, &n);
-    return st == LIBNN_OK ? lnn_model_train_step(model, n, 0, loss, false) : st;
+    return st == LIBNN_OK ? lnn_model_train_step(model, n, 0, loss, NULL, false) : st;
 }
 
 libnn_status libnn_model_test_on_batch(libnn_model *model, const libnn_tensor *x,
@@ -298,30 +298,35 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
     lnn_progress bar;
     libnn_logs logs;
 
-    for (int64_t epoch = model->initial_epoch;
-         epoch < model->initial_epoch + epochs && !model->stop_training; epoch++) {
+    /* As Keras, with an initial epoch `epochs` is the final epoch: training
+     * runs epochs initial_epoch .. epochs - 1. */
+    for (int64_t epoch = model->initial_epoch; epoch < epochs && !model->stop_training; epoch++) {
         lnn_logs_clear(&logs);
         if (lnn_callbacks_epoch_begin(model, epoch, &logs))
             break;
         if (model->shuffle)
             shuffle(model, model->order, n_train);
         reset_metrics(model);
-        lnn_progress_epoch_begin(&bar, model->verbose, epoch, model->initial_epoch + epochs, steps);
-        double loss_sum = 0;
+        lnn_progress_epoch_begin(&bar, model->verbose, epoch, epochs, steps);
+        double loss_sum = 0, reg_sum = 0;
         size_t seen = 0;
         for (size_t s = 0; s < steps; s++) {
             size_t first = s * bs, b = n_train - first < bs ? n_train - first : bs;
-            double loss;
+            double loss, reg;
             lnn_model_load_batch(model, x, y, model->sample_weights, model->order, first, b);
-            st = lnn_model_train_step(model, b, 0, &loss, true);
+            st = lnn_model_train_step(model, b, 0, &loss, &reg, true);
             if (st != LIBNN_OK) {
                 lnn_callbacks_train_end(model);
                 return lnn_error_prefix(st, "fit: epoch %lld, batch %zu", (long long)epoch + 1, s);
             }
             loss_sum += loss * (double)b;
+            reg_sum += reg * (double)b;
             seen += b;
             lnn_logs_clear(&logs);
             log_results(model, &logs, "", loss_sum / (double)seen);
+            /* The loss includes the L1/L2 terms; Keras users also want them apart. */
+            if (model->regularized)
+                lnn_logs_set(&logs, "regularization_loss", reg_sum / (double)seen);
             lnn_progress_update(&bar, s + 1, &logs, false);
             if (lnn_callbacks_batch(model, (int64_t)s, &logs))
                 model->stop_training = true;

@@ -334,6 +334,9 @@ libnn_status libnn_model_compile(libnn_model *model, libnn_optimizer *optimizer,
     model->loss = cfg;
     model->out_size = last->out_size;
     model->label_width = lnn_loss_label_width(&cfg, last->out_size);
+    model->regularized = false;
+    for (size_t i = 0; i < model->n_layers; i++)
+        model->regularized |= lnn_layer_has_regularization(model->layers[i]);
     lnn_rng_seed(&model->rng, model->seed ^ 0x5eed5eed5eedULL);
     model->compiled = true;
     return LIBNN_OK;

@@ -84,6 +84,7 @@ struct libnn_model {
     size_t n_params;
     size_t out_size;       /* values per output sample */
     size_t label_width;    /* values per label sample */
+    bool regularized;      /* some layer has L1/L2: logs show regularization_loss */
 
     /* options */
     uint64_t seed;
@@ -127,9 +128,10 @@ libnn_status lnn_model_forward(const libnn_model *m, lnn_plan *p, size_t batch, 
 libnn_status lnn_model_load_batch(libnn_model *m, const libnn_tensor *x, const libnn_tensor *y,
                                   const libnn_tensor *w, const size_t *idx, size_t first, size_t n);
 /* One training step on the loaded batch; *loss receives the batch loss
- * (with regularisation). Updates the metrics when update_metrics. */
+ * (with regularisation), *reg (may be NULL) the regularisation part alone.
+ * Updates the metrics when update_metrics. */
 libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double *loss,
-                                  bool update_metrics);
+                                  double *reg, bool update_metrics);
 /* Loss (without regularisation) and metrics of the loaded batch, inference mode. */
 libnn_status lnn_model_test_step(libnn_model *m, size_t n, size_t base, double *loss_sum);
 /* Check x (and y when not NULL) against the model's shapes. */

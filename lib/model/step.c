@@ -168,7 +168,7 @@ static libnn_status update_metrics(libnn_model *m, size_t n)
 }
 
 libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double *loss,
-                                  bool with_metrics)
+                                  double *reg_out, bool with_metrics)
 {
     lnn_plan *p = &m->plan;
     size_t L = m->n_layers;
@@ -202,6 +202,8 @@ libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double 
         return st;
     if (loss)
         *loss = sum / (double)n + reg;
+    if (reg_out)
+        *reg_out = reg;
     return LIBNN_OK;
 }
 
