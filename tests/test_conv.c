@@ -1,131 +1,37 @@
 /*
- * Conv2D, MaxPooling2D, AveragePooling2D and the global pools: exact small
- * cases worked by hand, a direct-loop reference convolution, gradient
- * checks over every option that changes the maths, build and option
- * errors, allocation failures, and no allocation in a repeated step.
+ * Conv2D: exact small cases worked by hand, a direct-loop reference
+ * convolution, gradient checks over every option that changes the maths;
+ * and for Conv2D and the pools together: build and option errors,
+ * inference without a cache, allocation failures, and no allocation in a
+ * repeated step. The pools alone: test_pool.c.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gradcheck.h"
+#include "conv_helpers.h"
 #include "layers/layer_internal.h"
+#include "tensor_literal.h"
 #include "testutil.h"
-
-static libnn_tensor *tensor_from(size_t ndim, const int64_t *shape, const float *data)
-{
-    libnn_tensor *t = NULL;
-    if (data) {
-        size_t n = 1;
-        for (size_t i = 0; i < ndim; i++)
-            n *= (size_t)shape[i];
-        ck_assert_int_eq(libnn_tensor_new_from_data(ndim, shape, data, n, &t), LIBNN_OK);
-    } else {
-        ck_assert_int_eq(libnn_tensor_new(ndim, shape, &t), LIBNN_OK);
-    }
-    return t;
-}
-
-/* An input with no two values closer than 0.05 (a seeded permutation of
- * 0.05 * i, centred), so a gradient-check step of 1e-2 never changes which
- * pixel a max pool picks. */
-static libnn_tensor *distinct_tensor(size_t ndim, const int64_t *shape, uint64_t seed)
-{
-    libnn_tensor *t = tensor_from(ndim, shape, NULL);
-    float *v = libnn_tensor_data(t);
-    size_t n = libnn_tensor_size(t);
-    for (size_t i = 0; i < n; i++)
-        v[i] = 0.05f * ((float)i - (float)n / 2);
-    uint64_t r = seed * 2654435761u + 1;
-    for (size_t i = n; i > 1; i--) {
-        r = r * 6364136223846793005u + 1442695040888963407u;
-        size_t j = (size_t)(r >> 33) % i;
-        float keep = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = keep;
-    }
-    return t;
-}
-
-/* Gradient check with gradcheck.h's defaults (eps 1e-2, |diff| <= 2e-3 +
- * 2e-2 |numeric|: float32 layers on inputs of magnitude ~1). kinked for
- * relu and max pools: points whose step crosses a kink are skipped (at most
- * 1 in 10). */
-static void gradcheck(libnn_layer *l, const libnn_tensor *x, const char *label, int kinked)
-{
-    tu_gradcheck opt = tu_gradcheck_defaults();
-    opt.label = label;
-    opt.kinked = kinked;
-    tu_gradcheck_layer(l, x, 13, &opt);
-}
-
-/* Per-sample output shape of a built layer. */
-static size_t out_shape(const libnn_layer *l, int64_t *shape)
-{
-    size_t nd;
-    ck_assert_int_eq(libnn_layer_output_shape(l, LIBNN_MAX_RANK, shape, &nd), LIBNN_OK);
-    return nd;
-}
-
-/* Forward of a built layer on x; the output tensor belongs to the caller. */
-static libnn_tensor *forward(libnn_layer *l, const libnn_tensor *x)
-{
-    int64_t shape[LIBNN_MAX_RANK + 1];
-    shape[0] = libnn_tensor_dim(x, 0);
-    size_t nd = out_shape(l, shape + 1);
-    libnn_tensor *y = tensor_from(nd + 1, shape, NULL);
-    ck_assert_msg(libnn_layer_forward(l, x, y, 1) == LIBNN_OK, "forward: %s", libnn_last_error());
-    return y;
-}
-
-static void assert_values(libnn_tensor *t, const float *want, size_t n)
-{
-    ck_assert_uint_eq(libnn_tensor_size(t), n);
-    const float *got = libnn_tensor_data(t);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(got[i] == want[i], "[%zu]: got %g, want %g", i, (double)got[i],
-                      (double)want[i]);
-}
-
-/* Window options of a case; 0 leaves the default. */
-typedef struct window_opts {
-    int64_t sh, sw, dh, dw;
-    int padding;
-} window_opts;
-
-static void set_window(libnn_layer *l, const window_opts *o)
-{
-    const struct {
-        libnn_param key;
-        int64_t value;
-    } rows[] = {{LIBNN_PARAM_STRIDE_H, o->sh},
-                {LIBNN_PARAM_STRIDE_W, o->sw},
-                {LIBNN_PARAM_DILATION_H, o->dh},
-                {LIBNN_PARAM_DILATION_W, o->dw}};
-    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-        if (rows[i].value)
-            ck_assert_int_eq(libnn_layer_set_int(l, rows[i].key, rows[i].value), LIBNN_OK);
-    ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_PADDING, o->padding), LIBNN_OK);
-}
 
 /* One-filter Conv2D with kernel k (kh x kw, one channel) and no bias over a
  * one-channel h x w image x; checks the output against want. */
 static void conv_exact(int64_t h, int64_t w, const float *x, int64_t kh, int64_t kw,
-                       const float *k, window_opts o, int64_t oh, int64_t ow, const float *want)
+                       const float *k, conv_window o, int64_t oh, int64_t ow, const float *want)
 {
     libnn_layer *l;
     ck_assert_int_eq(libnn_conv2d_new(1, kh, kw, &l), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_USE_BIAS, 0), LIBNN_OK);
-    set_window(l, &o);
+    conv_set_window(l, &o);
     ck_assert_int_eq(libnn_layer_build(l, 3, (const int64_t[]){h, w, 1}, 1), LIBNN_OK);
-    libnn_tensor *kt = tensor_from(4, (const int64_t[]){kh, kw, 1, 1}, k);
+    libnn_tensor *kt = tu_tensor_of(4, (const int64_t[]){kh, kw, 1, 1}, k);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", kt), LIBNN_OK);
-    libnn_tensor *xt = tensor_from(4, (const int64_t[]){1, h, w, 1}, x);
-    libnn_tensor *y = forward(l, xt);
+    libnn_tensor *xt = tu_tensor_of(4, (const int64_t[]){1, h, w, 1}, x);
+    libnn_tensor *y = conv_forward(l, xt);
     ck_assert_int_eq(libnn_tensor_dim(y, 1), oh);
     ck_assert_int_eq(libnn_tensor_dim(y, 2), ow);
-    assert_values(y, want, (size_t)(oh * ow));
+    conv_assert_values(y, want, (size_t)(oh * ow));
     libnn_tensor_free(kt);
     libnn_tensor_free(xt);
     libnn_tensor_free(y);
@@ -133,36 +39,36 @@ static void conv_exact(int64_t h, int64_t w, const float *x, int64_t kh, int64_t
 }
 
 static const float ones9[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
-static const float x3[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 
 START_TEST(conv_forward_by_hand)
 {
-    const window_opts valid = {0}, same = {.padding = LIBNN_PADDING_SAME};
+    const conv_window valid = {0}, same = {.padding = LIBNN_PADDING_SAME};
     float x5[25];
     for (int i = 0; i < 25; i++)
         x5[i] = (float)i;
 
-    conv_exact(3, 3, x3, 3, 3, ones9, valid, 1, 1, (const float[]){45});
+    conv_exact(3, 3, conv_x3, 3, 3, ones9, valid, 1, 1, (const float[]){45});
     /* Each output sums its 3x3 neighbourhood inside the image. */
-    conv_exact(3, 3, x3, 3, 3, ones9, same, 3, 3,
+    conv_exact(3, 3, conv_x3, 3, 3, ones9, same, 3, 3,
                (const float[]){12, 21, 16, 27, 45, 33, 24, 39, 28});
     /* Stride 2, same: out ceil(3/2) = 2, pad 1 on each side: the windows
      * centred on the corners. */
-    conv_exact(3, 3, x3, 3, 3, ones9, (window_opts){.sh = 2, .sw = 2, .padding = 1}, 2, 2,
+    conv_exact(3, 3, conv_x3, 3, 3, ones9, (conv_window){.sh = 2, .sw = 2, .padding = 1}, 2, 2,
                (const float[]){12, 16, 24, 28});
     /* Stride 2, valid, 5x5: windows at (0,0), (0,2), (2,0), (2,2). */
-    conv_exact(5, 5, x5, 3, 3, ones9, (window_opts){.sh = 2, .sw = 2}, 2, 2,
+    conv_exact(5, 5, x5, 3, 3, ones9, (conv_window){.sh = 2, .sw = 2}, 2, 2,
                (const float[]){54, 72, 144, 162});
     /* Dilation 2, valid, 5x5, kernel 1..9: taps at rows/cols 0, 2, 4:
      * sum of (1 + 3i + j) * x[2i][2j] = 732. */
-    conv_exact(5, 5, x5, 3, 3, x3, (window_opts){.dh = 2, .dw = 2}, 1, 1, (const float[]){732});
+    conv_exact(5, 5, x5, 3, 3, conv_x3, (conv_window){.dh = 2, .dw = 2}, 1, 1,
+               (const float[]){732});
     /* Dilation 2, same: span 5, pad 2 each side. */
-    conv_exact(5, 5, x5, 3, 3, ones9, (window_opts){.dh = 2, .dw = 2, .padding = 1}, 5, 5,
+    conv_exact(5, 5, x5, 3, 3, ones9, (conv_window){.dh = 2, .dw = 2, .padding = 1}, 5, 5,
                (const float[]){24, 28, 42, 28, 32, 44, 48, 72, 48, 52, 66,  72, 108,
                                72, 78, 44, 48, 72, 48, 52, 64, 68, 102, 68, 72});
     /* Even kernel, same: the single padded row and column go at the bottom
      * and right (TensorFlow), so (0, 0) sums 1 + 2 + 4 + 5, not just 1. */
-    conv_exact(3, 3, x3, 2, 2, ones9, same, 3, 3,
+    conv_exact(3, 3, conv_x3, 2, 2, ones9, same, 3, 3,
                (const float[]){12, 16, 9, 24, 28, 15, 15, 17, 9});
 }
 END_TEST
@@ -176,16 +82,16 @@ START_TEST(conv_kernel_layout)
     ck_assert_int_eq(libnn_layer_build(l, 3, (const int64_t[]){2, 1, 2}, 1), LIBNN_OK);
     /* k[ki][0][ci][f]: ki=0: ci0 -> (1, 10), ci1 -> (100, 1000);
      *                  ki=1: ci0 -> (2, 20), ci1 -> (200, 2000). */
-    libnn_tensor *k = tensor_from(4, (const int64_t[]){2, 1, 2, 2},
-                                  (const float[]){1, 10, 100, 1000, 2, 20, 200, 2000});
-    libnn_tensor *b = tensor_from(1, (const int64_t[]){2}, (const float[]){0.5f, -0.5f});
+    libnn_tensor *k = tu_tensor_of(4, (const int64_t[]){2, 1, 2, 2},
+                                   (const float[]){1, 10, 100, 1000, 2, 20, 200, 2000});
+    libnn_tensor *b = T1(2, 0.5f, -0.5f);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", k), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_weight(l, "bias", b), LIBNN_OK);
     /* Pixel (0,0) = (1, 2), pixel (1,0) = (3, 4). */
-    libnn_tensor *x = tensor_from(4, (const int64_t[]){1, 2, 1, 2}, (const float[]){1, 2, 3, 4});
-    libnn_tensor *y = forward(l, x);
+    libnn_tensor *x = tu_tensor_of(4, (const int64_t[]){1, 2, 1, 2}, (const float[]){1, 2, 3, 4});
+    libnn_tensor *y = conv_forward(l, x);
     /* f0: 1*1 + 2*100 + 3*2 + 4*200 + 0.5; f1: 10 + 2000 + 60 + 8000 - 0.5 */
-    assert_values(y, (const float[]){1007.5f, 10069.5f}, 2);
+    conv_assert_values(y, (const float[]){1007.5f, 10069.5f}, 2);
     ck_assert_str_eq(libnn_layer_kind_name(l), "Conv2D");
     ck_assert_int_eq(libnn_layer_kind_of(l), LIBNN_LAYER_CONV2D);
     ck_assert_uint_eq(libnn_layer_param_count(l), 8 + 2);
@@ -199,7 +105,7 @@ END_TEST
 
 /* Direct loops over the definition (TensorFlow padding), in double. */
 static void reference_conv(const int64_t *xs, const float *x, int64_t kh, int64_t kw, int64_t f,
-                           const window_opts *o, const float *k, const float *b, const int64_t *ys,
+                           const conv_window *o, const float *k, const float *b, const int64_t *ys,
                            float *y)
 {
     int64_t dims[2] = {xs[1], xs[2]}, win[2] = {kh, kw}, s[2] = {o->sh, o->sw},
@@ -231,19 +137,19 @@ static void reference_conv(const int64_t *xs, const float *x, int64_t kh, int64_
 
 /* The geometries every conv check runs: padding x (stride, dilation),
  * never stride 2 with dilation 2, which Keras refuses. */
-static const window_opts geoms[] = {
+static const conv_window geoms[] = {
     {1, 1, 1, 1, 0}, {2, 2, 1, 1, 0}, {1, 1, 2, 2, 0}, {1, 2, 1, 1, 0},
     {1, 1, 1, 1, 1}, {2, 2, 1, 1, 1}, {1, 1, 2, 2, 1}, {2, 1, 1, 1, 1},
 };
 /* Odd, even, non-square and 1x1 kernels. */
 static const int64_t kernels[][2] = {{3, 3}, {2, 2}, {2, 3}, {1, 1}};
 
-static libnn_layer *conv_with(int64_t filters, const int64_t *kernel, const window_opts *o,
+static libnn_layer *conv_with(int64_t filters, const int64_t *kernel, const conv_window *o,
                               libnn_activation act, int use_bias, const int64_t *xs)
 {
     libnn_layer *l;
     ck_assert_int_eq(libnn_conv2d_new(filters, kernel[0], kernel[1], &l), LIBNN_OK);
-    set_window(l, o);
+    conv_set_window(l, o);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, act), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_USE_BIAS, use_bias), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_BIAS_INITIALIZER, LIBNN_INIT_RANDOM_NORMAL),
@@ -258,11 +164,11 @@ static libnn_layer *conv_with(int64_t filters, const int64_t *kernel, const wind
 START_TEST(conv_matches_reference)
 {
     const int64_t xs[4] = {2, 7, 6, 1 + 2 * _i};
-    libnn_tensor *x = distinct_tensor(4, xs, 3);
+    libnn_tensor *x = conv_distinct_tensor(4, xs, 3);
     for (size_t gi = 0; gi < sizeof geoms / sizeof geoms[0]; gi++)
         for (size_t ki = 0; ki < sizeof kernels / sizeof kernels[0]; ki++) {
             libnn_layer *l = conv_with(4, kernels[ki], &geoms[gi], LIBNN_ACT_LINEAR, 1, xs);
-            libnn_tensor *y = forward(l, x), *k, *b;
+            libnn_tensor *y = conv_forward(l, x), *k, *b;
             ck_assert_int_eq(libnn_layer_get_weight(l, "kernel", &k), LIBNN_OK);
             ck_assert_int_eq(libnn_layer_get_weight(l, "bias", &b), LIBNN_OK);
             int64_t ys[4];
@@ -283,17 +189,17 @@ START_TEST(conv_matches_reference)
 }
 END_TEST
 
-static void conv_gradcheck(const int64_t *kernel, const window_opts *o, libnn_activation act,
+static void conv_gradcheck(const int64_t *kernel, const conv_window *o, libnn_activation act,
                            int use_bias, int64_t channels, const char *what)
 {
     const int64_t xs[4] = {2, 6, 5, channels};
     libnn_layer *l = conv_with(2, kernel, o, act, use_bias, xs);
-    libnn_tensor *x = distinct_tensor(4, xs, 7);
+    libnn_tensor *x = conv_distinct_tensor(4, xs, 7);
     char label[120];
     snprintf(label, sizeof label, "conv2d %s c %d k %dx%d s %dx%d d %dx%d pad %d act %d bias %d",
              what, (int)channels, (int)kernel[0], (int)kernel[1], (int)o->sh, (int)o->sw,
              (int)o->dh, (int)o->dw, o->padding, (int)act, use_bias);
-    gradcheck(l, x, label, act == LIBNN_ACT_RELU);
+    conv_gradcheck_layer(l, x, label, act == LIBNN_ACT_RELU);
     libnn_tensor_free(x);
     libnn_layer_free(l);
 }
@@ -308,7 +214,7 @@ END_TEST
 
 START_TEST(conv_gradients_activation_bias)
 {
-    const window_opts same = {1, 1, 1, 1, 1}, strided = {2, 2, 1, 1, 0};
+    const conv_window same = {1, 1, 1, 1, 1}, strided = {2, 2, 1, 1, 0};
     const libnn_activation acts[] = {LIBNN_ACT_RELU, LIBNN_ACT_TANH, LIBNN_ACT_SWISH};
     for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++)
         for (int bias = 0; bias <= 1; bias++) {
@@ -318,142 +224,6 @@ START_TEST(conv_gradients_activation_bias)
             conv_gradcheck(kernels[3], &same, acts[a], bias, 3, "activation");
         }
     conv_gradcheck(kernels[1], &same, LIBNN_ACT_LINEAR, 0, 3, "no bias");
-}
-END_TEST
-
-/* A built MaxPooling2D (max) or AveragePooling2D with window options o. */
-static libnn_layer *pool_with(bool max, int64_t ph, int64_t pw, const window_opts *o,
-                              const int64_t *xs)
-{
-    libnn_layer *l;
-    ck_assert_int_eq(max ? libnn_max_pooling2d_new(ph, pw, &l)
-                         : libnn_average_pooling2d_new(ph, pw, &l),
-                     LIBNN_OK);
-    set_window(l, o);
-    ck_assert_msg(libnn_layer_build(l, 3, xs + 1, 1) == LIBNN_OK, "build: %s", libnn_last_error());
-    return l;
-}
-
-START_TEST(pool_forward_by_hand)
-{
-    const window_opts same = {.padding = LIBNN_PADDING_SAME};
-    const int64_t xs[4] = {1, 3, 3, 1};
-    float neg[9];
-    for (int i = 0; i < 9; i++)
-        neg[i] = -x3[i];
-    libnn_tensor *xn = tensor_from(4, xs, neg), *xp = tensor_from(4, xs, x3);
-
-    /* 2x2, stride 2 (the default), same on 3x3: out 2x2, the padding at the
-     * bottom/right. All inputs negative: a zero pad would win the three
-     * padded windows; -inf padding never does. */
-    libnn_layer *l = pool_with(true, 2, 2, &same, xs);
-    ck_assert_str_eq(libnn_layer_kind_name(l), "MaxPooling2D");
-    ck_assert_str_eq(libnn_layer_name(l), "max_pooling2d");
-    libnn_tensor *y = forward(l, xn);
-    assert_values(y, (const float[]){-1, -3, -7, -9}, 4);
-    /* Each gradient lands on its window's winner only. */
-    libnn_tensor *dx = tensor_from(4, xs, NULL);
-    ck_assert_int_eq(libnn_tensor_fill(y, 1), LIBNN_OK);
-    ck_assert_int_eq(libnn_layer_backward(l, y, dx), LIBNN_OK);
-    assert_values(dx, (const float[]){1, 0, 1, 0, 0, 0, 1, 0, 1}, 9);
-    libnn_tensor_free(y);
-    libnn_layer_free(l);
-
-    /* Average, same: divided by the real cells of each window (4, 2, 2, 1),
-     * not by the pool area. */
-    l = pool_with(false, 2, 2, &same, xs);
-    ck_assert_str_eq(libnn_layer_kind_name(l), "AveragePooling2D");
-    y = forward(l, xp);
-    assert_values(y, (const float[]){3, 4.5f, 7.5f, 9}, 4);
-    ck_assert_int_eq(libnn_tensor_fill(y, 1), LIBNN_OK);
-    ck_assert_int_eq(libnn_layer_backward(l, y, dx), LIBNN_OK);
-    assert_values(dx, (const float[]){0.25f, 0.25f, 0.5f, 0.25f, 0.25f, 0.5f, 0.5f, 0.5f, 1}, 9);
-    libnn_tensor_free(y);
-    libnn_layer_free(l);
-
-    /* Valid, 2x2, stride 1: overlapping windows. */
-    l = pool_with(true, 2, 2, &(window_opts){.sh = 1, .sw = 1}, xs);
-    y = forward(l, xp);
-    assert_values(y, (const float[]){5, 6, 8, 9}, 4);
-    libnn_tensor_free(y);
-    libnn_layer_free(l);
-    libnn_tensor_free(dx);
-    libnn_tensor_free(xn);
-    libnn_tensor_free(xp);
-}
-END_TEST
-
-START_TEST(pool_gradients)
-{
-    const int64_t xs[4] = {2, 5, 7, 2};
-    const struct {
-        int64_t ph, pw;
-        window_opts o;
-    } cases[] = {
-        {2, 2, {0}},                       /* stride = pool */
-        {2, 2, {.padding = 1}},            /* ragged last window, same */
-        {3, 3, {.sh = 2, .sw = 2}},        /* overlapping */
-        {3, 3, {.sh = 2, .sw = 2, .padding = 1}},
-        {2, 3, {.sh = 1, .sw = 2}},        /* non-square */
-        {2, 3, {.sh = 1, .sw = 2, .padding = 1}},
-    };
-    libnn_tensor *x = distinct_tensor(4, xs, 11);
-    for (int max = 0; max <= 1; max++)
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-            libnn_layer *l = pool_with(max, cases[i].ph, cases[i].pw, &cases[i].o, xs);
-            char label[64];
-            snprintf(label, sizeof label, "%s case %zu", max ? "max" : "avg", i);
-            /* Distinct values 0.05 apart: no step of eps = 1e-2 changes a
-             * winner, so kinked only guards against surprises. */
-            gradcheck(l, x, label, max);
-            libnn_layer_free(l);
-        }
-    libnn_tensor_free(x);
-}
-END_TEST
-
-START_TEST(global_pools)
-{
-    const int64_t xs[4] = {1, 2, 2, 2};
-    /* Pixels (channel 0, channel 1): (1, -4), (3, -2), (2, -1), (0, -3). */
-    libnn_tensor *x = tensor_from(4, xs, (const float[]){1, -4, 3, -2, 2, -1, 0, -3});
-    libnn_layer *l;
-    ck_assert_int_eq(libnn_global_max_pooling2d_new(&l), LIBNN_OK);
-    ck_assert_str_eq(libnn_layer_kind_name(l), "GlobalMaxPooling2D");
-    ck_assert_int_eq(libnn_layer_build(l, 3, xs + 1, 1), LIBNN_OK);
-    libnn_tensor *y = forward(l, x), *dx = tensor_from(4, xs, NULL);
-    assert_values(y, (const float[]){3, -1}, 2);
-    ck_assert_int_eq(libnn_tensor_fill(y, 1), LIBNN_OK);
-    ck_assert_int_eq(libnn_layer_backward(l, y, dx), LIBNN_OK);
-    assert_values(dx, (const float[]){0, 0, 1, 0, 0, 1, 0, 0}, 8);
-    libnn_tensor_free(y);
-    libnn_layer_free(l);
-
-    ck_assert_int_eq(libnn_global_average_pooling2d_new(&l), LIBNN_OK);
-    ck_assert_str_eq(libnn_layer_name(l), "global_average_pooling2d");
-    ck_assert_int_eq(libnn_layer_build(l, 3, xs + 1, 1), LIBNN_OK);
-    y = forward(l, x);
-    assert_values(y, (const float[]){1.5f, -2.5f}, 2);
-    libnn_tensor_free(y);
-    libnn_layer_free(l);
-    libnn_tensor_free(x);
-    libnn_tensor_free(dx);
-
-    /* Gradient checks on [2, 3, 4, 3]; distinct values keep the max unique. */
-    const int64_t gs[4] = {2, 3, 4, 3};
-    x = distinct_tensor(4, gs, 5);
-    for (int max = 0; max <= 1; max++) {
-        ck_assert_int_eq(max ? libnn_global_max_pooling2d_new(&l)
-                             : libnn_global_average_pooling2d_new(&l),
-                         LIBNN_OK);
-        ck_assert_int_eq(libnn_layer_build(l, 3, gs + 1, 1), LIBNN_OK);
-        int64_t shape[LIBNN_MAX_RANK];
-        ck_assert_uint_eq(out_shape(l, shape), 1);
-        ck_assert_int_eq(shape[0], 3);
-        gradcheck(l, x, max ? "global max" : "global avg", max);
-        libnn_layer_free(l);
-    }
-    libnn_tensor_free(x);
 }
 END_TEST
 
@@ -535,13 +305,13 @@ START_TEST(bad_options)
     /* Strides default to the pool size; a set stride overrides it. */
     int64_t shape[LIBNN_MAX_RANK];
     ck_assert_int_eq(libnn_layer_build(l, 3, (const int64_t[]){9, 8, 3}, 1), LIBNN_OK);
-    ck_assert_uint_eq(out_shape(l, shape), 3);
+    ck_assert_uint_eq(conv_out_shape(l, shape), 3);
     ck_assert(shape[0] == 4 && shape[1] == 4 && shape[2] == 3);
     libnn_layer_free(l);
     ck_assert_int_eq(libnn_max_pooling2d_new(2, 2, &l), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_STRIDE_W, 1), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_build(l, 3, (const int64_t[]){9, 8, 3}, 1), LIBNN_OK);
-    out_shape(l, shape);
+    conv_out_shape(l, shape);
     ck_assert(shape[0] == 4 && shape[1] == 7);
     libnn_layer_free(l);
 }
@@ -552,12 +322,12 @@ END_TEST
 START_TEST(inference_without_cache)
 {
     const int64_t xs[4] = {3, 6, 6, 2};
-    libnn_tensor *x = distinct_tensor(4, xs, 2);
+    libnn_tensor *x = conv_distinct_tensor(4, xs, 2);
     libnn_layer *ls[2];
     ls[0] = conv_with(3, kernels[0], &geoms[5], LIBNN_ACT_RELU, 1, xs);
-    ls[1] = pool_with(true, 3, 3, &(window_opts){.sh = 2, .sw = 2, .padding = 1}, xs);
+    ls[1] = conv_pool_with(true, 3, 3, &(conv_window){.sh = 2, .sw = 2, .padding = 1}, xs);
     for (int i = 0; i < 2; i++) {
-        libnn_tensor *y = forward(ls[i], x);
+        libnn_tensor *y = conv_forward(ls[i], x);
         size_t cache, scratch, n = libnn_tensor_size(y);
         ck_assert_int_eq(ls[i]->ops->workspace(ls[i], 3, false, &cache, &scratch), LIBNN_OK);
         ck_assert_uint_eq(cache, 0);
@@ -633,13 +403,13 @@ END_TEST
 START_TEST(steady_state_allocates_nothing)
 {
     const int64_t xs[4] = {4, 8, 8, 3};
-    libnn_tensor *x = distinct_tensor(4, xs, 1), *dx = tensor_from(4, xs, NULL);
+    libnn_tensor *x = conv_distinct_tensor(4, xs, 1), *dx = conv_zeros(4, xs);
     libnn_layer *ls[3];
     ls[0] = conv_with(4, kernels[0], &geoms[4], LIBNN_ACT_SWISH, 1, xs);
-    ls[1] = pool_with(true, 2, 2, &(window_opts){0}, xs);
-    ls[2] = pool_with(false, 3, 3, &(window_opts){.padding = 1}, xs);
+    ls[1] = conv_pool_with(true, 2, 2, &(conv_window){0}, xs);
+    ls[2] = conv_pool_with(false, 3, 3, &(conv_window){.padding = 1}, xs);
     for (int i = 0; i < 3; i++) {
-        libnn_tensor *y = forward(ls[i], x);
+        libnn_tensor *y = conv_forward(ls[i], x);
         ck_assert_int_eq(libnn_layer_backward(ls[i], y, dx), LIBNN_OK);
         tu_alloc_reset();
         ck_assert_int_eq(libnn_layer_forward(ls[i], x, y, 1), LIBNN_OK);
@@ -662,9 +432,6 @@ Suite *conv_suite(void)
     tcase_add_loop_test(tc, conv_matches_reference, 0, 2);
     tcase_add_loop_test(tc, conv_gradients_geometry, 0, 2);
     tcase_add_test(tc, conv_gradients_activation_bias);
-    tcase_add_test(tc, pool_forward_by_hand);
-    tcase_add_test(tc, pool_gradients);
-    tcase_add_test(tc, global_pools);
     tcase_add_test(tc, build_errors);
     tcase_add_test(tc, bad_options);
     tcase_add_test(tc, inference_without_cache);
