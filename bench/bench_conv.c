@@ -14,18 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#define BENCH_NAME "bench_conv"
+
 #include "bench_util.h"
 #include "kernels/gemm_internal.h"
 #include "layers/layer_internal.h"
 #include "libnn.h"
-
-static void check(libnn_status st, const char *what)
-{
-    if (st != LIBNN_OK) {
-        fprintf(stderr, "bench_conv: %s: %s\n", what, libnn_last_error());
-        exit(1);
-    }
-}
 
 /* One GEMM of a layer step, as lnn_sgemm takes it. */
 typedef struct gemm_shape {
@@ -97,8 +91,8 @@ typedef struct layer_run {
 static void layer_step(void *ctx)
 {
     layer_run *r = ctx;
-    check(r->l->ops->forward(r->l, &r->e, r->x, r->y), "forward");
-    check(r->l->ops->backward(r->l, &r->e, r->x, r->y, r->dy, r->dx), "backward");
+    bench_check(r->l->ops->forward(r->l, &r->e, r->x, r->y), "forward");
+    bench_check(r->l->ops->backward(r->l, &r->e, r->x, r->y, r->dy, r->dx), "backward");
 }
 
 typedef struct gemm_run {
@@ -112,9 +106,10 @@ static void gemm_step(void *ctx)
     for (int i = 0; i < 3; i++) {
         const gemm_shape *g = &r->g[i];
         /* beta 1 for the kernel gradient, which accumulates; 0 otherwise. */
-        check(lnn_sgemm(g->ta, g->tb, g->m, g->n, g->k, 1.0f, r->a[i], g->ta ? g->m : g->k,
-                        r->b[i], g->tb ? g->k : g->n, i == 1 ? 1.0f : 0.0f, r->c[i], g->n),
-              "sgemm");
+        bench_check(lnn_sgemm(g->ta, g->tb, g->m, g->n, g->k, 1.0f, r->a[i],
+                              g->ta ? g->m : g->k, r->b[i], g->tb ? g->k : g->n,
+                              i == 1 ? 1.0f : 0.0f, r->c[i], g->n),
+                    "sgemm");
     }
 }
 
@@ -123,7 +118,7 @@ static void run_case(const bench_case *c, size_t batch, double seconds)
     libnn_layer *l = c->layer;
     layer_run lr = {.l = l, .e = {.batch = batch, .training = true}};
     size_t cache, scratch;
-    check(l->ops->workspace(l, batch, true, &cache, &scratch), "workspace");
+    bench_check(l->ops->workspace(l, batch, true, &cache, &scratch), "workspace");
     lr.e.cache = bench_random_floats(cache, 1);
     lr.e.scratch = bench_random_floats(scratch, 2);
     lr.x = bench_random_floats(batch * l->in_size, 3);
@@ -160,9 +155,9 @@ static void run_case(const bench_case *c, size_t batch, double seconds)
 static libnn_layer *conv(int64_t filters, const int64_t *in_shape)
 {
     libnn_layer *l;
-    check(libnn_conv2d_new(filters, 3, 3, &l), "conv2d_new");
-    check(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU), "set activation");
-    check(libnn_layer_build(l, 3, in_shape, 1), "build");
+    bench_check(libnn_conv2d_new(filters, 3, 3, &l), "conv2d_new");
+    bench_check(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU), "set activation");
+    bench_check(libnn_layer_build(l, 3, in_shape, 1), "build");
     return l;
 }
 
@@ -194,10 +189,10 @@ int main(int argc, char **argv)
     cases[1].layer = conv(64, (const int64_t[]){13, 13, 32});
     layer_gemms(cases[1].gemms, batch * 11 * 11, 9 * 32, 64);
     cases[2].label = "dense 1600->128";
-    check(libnn_dense_new(128, &cases[2].layer), "dense_new");
-    check(libnn_layer_set_int(cases[2].layer, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU),
-          "set activation");
-    check(libnn_layer_build(cases[2].layer, 1, (const int64_t[]){1600}, 1), "build");
+    bench_check(libnn_dense_new(128, &cases[2].layer), "dense_new");
+    bench_check(libnn_layer_set_int(cases[2].layer, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU),
+                "set activation");
+    bench_check(libnn_layer_build(cases[2].layer, 1, (const int64_t[]){1600}, 1), "build");
     layer_gemms(cases[2].gemms, batch, 1600, 128);
 
     for (int i = 0; i < 3; i++) {

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BENCH_NAME "bench_rnn"
+
 #include "bench_util.h"
 #include "kernels/gemm_internal.h"
 #include "layers/layer_internal.h"
@@ -28,14 +30,6 @@ libnn_status __real_lnn_sgemm(bool trans_a, bool trans_b, size_t M, size_t N, si
 libnn_status __wrap_lnn_sgemm(bool trans_a, bool trans_b, size_t M, size_t N, size_t K,
                               float alpha, const float *A, size_t lda, const float *B, size_t ldb,
                               float beta, float *C, size_t ldc);
-
-static void check(libnn_status st, const char *what)
-{
-    if (st != LIBNN_OK) {
-        fprintf(stderr, "bench_rnn: %s: %s\n", what, libnn_last_error());
-        exit(1);
-    }
-}
 
 /* ---- The sgemm timer, and the recording of one step's GEMMs. ---- */
 
@@ -78,7 +72,7 @@ typedef struct net {
 static lnn_exec exec_for(const libnn_layer *l, size_t batch)
 {
     size_t cache, scratch;
-    check(l->ops->workspace(l, batch, true, &cache, &scratch), "workspace");
+    bench_check(l->ops->workspace(l, batch, true, &cache, &scratch), "workspace");
     lnn_exec e = {.batch = batch, .training = true};
     e.cache = bench_random_floats(cache, 1);
     e.scratch = bench_random_floats(scratch, 2);
@@ -101,7 +95,7 @@ static void net_init(net *n, libnn_layer *emb, libnn_layer *rnn, size_t batch)
         n->ids = bench_malloc(batch * emb->in_size * sizeof *n->ids);
         unsigned seed = 7;
         int64_t vocab = 0;
-        check(libnn_layer_get_int(emb, LIBNN_PARAM_INPUT_DIM, &vocab), "input_dim");
+        bench_check(libnn_layer_get_int(emb, LIBNN_PARAM_INPUT_DIM, &vocab), "input_dim");
         for (size_t i = 0; i < batch * emb->in_size; i++) {
             seed = seed * 1664525u + 1013904223u;
             n->ids[i] = (float)((seed >> 8) % (unsigned)vocab);
@@ -127,17 +121,17 @@ static void net_step(net *n)
 {
     double t0 = bench_now(), t_emb = 0;
     if (n->emb) {
-        check(n->emb->ops->forward(n->emb, &n->ee, n->ids, n->x), "embedding forward");
+        bench_check(n->emb->ops->forward(n->emb, &n->ee, n->ids, n->x), "embedding forward");
         t_emb = bench_now() - t0;
     }
     double g0 = gemm_seconds, t1 = bench_now();
-    check(n->rnn->ops->forward(n->rnn, &n->re, n->x, n->y), "forward");
+    bench_check(n->rnn->ops->forward(n->rnn, &n->re, n->x, n->y), "forward");
     double g1 = gemm_seconds, t2 = bench_now();
-    check(n->rnn->ops->backward(n->rnn, &n->re, n->x, n->y, n->dy, n->dx), "backward");
+    bench_check(n->rnn->ops->backward(n->rnn, &n->re, n->x, n->y, n->dy, n->dx), "backward");
     double g2 = gemm_seconds, t3 = bench_now();
     if (n->emb)
-        check(n->emb->ops->backward(n->emb, &n->ee, n->ids, n->x, n->dx, NULL),
-              "embedding backward");
+        bench_check(n->emb->ops->backward(n->emb, &n->ee, n->ids, n->x, n->dx, NULL),
+                    "embedding backward");
     n->t_emb = t_emb + (bench_now() - t3);
     n->t_fwd = t2 - t1;
     n->t_bwd = t3 - t2;
@@ -170,9 +164,9 @@ static void replay_step(const replay *r)
 {
     for (size_t i = 0; i < n_recorded; i++) {
         const gemm_call *g = &recorded[i];
-        check(__real_lnn_sgemm(g->ta, g->tb, g->m, g->n, g->k, 1.0f, r->a, g->lda, r->b, g->ldb,
-                               g->beta, r->c, g->ldc),
-              "sgemm replay");
+        bench_check(__real_lnn_sgemm(g->ta, g->tb, g->m, g->n, g->k, 1.0f, r->a, g->lda, r->b,
+                                     g->ldb, g->beta, r->c, g->ldc),
+                    "sgemm replay");
     }
 }
 
@@ -249,14 +243,14 @@ int main(int argc, char **argv)
            libnn_blas_info(), libnn_get_num_threads(), core ? core : "(unset)", ROUNDS);
 
     libnn_layer *emb, *lstm, *rnn;
-    check(libnn_embedding_new(10000, 128, &emb), "embedding_new");
-    check(libnn_layer_build(emb, 1, (const int64_t[]){100}, 1), "build embedding");
-    check(libnn_lstm_new(128, &lstm), "lstm_new");
-    check(libnn_layer_build(lstm, 2, (const int64_t[]){100, 128}, 2), "build lstm");
+    bench_check(libnn_embedding_new(10000, 128, &emb), "embedding_new");
+    bench_check(libnn_layer_build(emb, 1, (const int64_t[]){100}, 1), "build embedding");
+    bench_check(libnn_lstm_new(128, &lstm), "lstm_new");
+    bench_check(libnn_layer_build(lstm, 2, (const int64_t[]){100, 128}, 2), "build lstm");
     run("Embedding(10000, 128) -> LSTM(128), batch 64, 100 steps", emb, lstm, 64, seconds);
 
-    check(libnn_simple_rnn_new(64, &rnn), "simple_rnn_new");
-    check(libnn_layer_build(rnn, 2, (const int64_t[]){50, 32}, 3), "build simple_rnn");
+    bench_check(libnn_simple_rnn_new(64, &rnn), "simple_rnn_new");
+    bench_check(libnn_layer_build(rnn, 2, (const int64_t[]){50, 32}, 3), "build simple_rnn");
     run("SimpleRNN(64) on 32 features, batch 64, 50 steps", NULL, rnn, 64, seconds);
 
     libnn_layer_free(emb);

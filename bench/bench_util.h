@@ -1,6 +1,8 @@
 /*
- * Helpers the benchmark programs share: a monotonic clock, allocation that
- * ends the program on failure, and reproducible filler data.
+ * Helpers the benchmark programs share: a monotonic clock, allocation and
+ * libnn calls that end the program on failure, and reproducible filler data.
+ * A program defines BENCH_NAME, the name its error messages start with,
+ * before it includes this file.
  */
 #ifndef LIBNN_BENCH_UTIL_H
 #define LIBNN_BENCH_UTIL_H
@@ -8,6 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+#include "libnn.h"
+
+#ifndef BENCH_NAME
+#define BENCH_NAME "benchmark"
+#endif
 
 static inline double bench_now(void)
 {
@@ -24,6 +32,16 @@ static inline void *bench_malloc(size_t n)
         exit(1);
     }
     return p;
+}
+
+/* End the program with libnn's message unless st is LIBNN_OK; `what` names
+ * the call. */
+static inline void bench_check(libnn_status st, const char *what)
+{
+    if (st != LIBNN_OK) {
+        fprintf(stderr, BENCH_NAME ": %s: %s\n", what, libnn_last_error());
+        exit(1);
+    }
 }
 
 /* n floats in [-1, 1) from a linear congruential generator seeded by seed. */

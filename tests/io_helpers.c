@@ -10,22 +10,13 @@
 #include <unistd.h>
 
 #include "io_helpers.h"
+#include "tensor_literal.h"
 #include "testutil.h"
-
-libnn_tensor *io_tensor_of(size_t ndim, const int64_t *shape, const float *data)
-{
-    libnn_tensor *t;
-    size_t n = 1;
-    for (size_t i = 0; i < ndim; i++)
-        n *= (size_t)shape[i];
-    ck_assert_int_eq(libnn_tensor_new_from_data(ndim, shape, data, n, &t), LIBNN_OK);
-    return t;
-}
 
 void io_add_tensor(libnn_tensor_file *f, const char *name, size_t ndim, const int64_t *shape,
                    const float *data)
 {
-    libnn_tensor *t = io_tensor_of(ndim, shape, data);
+    libnn_tensor *t = tu_tensor_of(ndim, shape, data);
     ck_assert_int_eq(libnn_tensor_file_add(f, name, t), LIBNN_OK);
     libnn_tensor_free(t);
 }

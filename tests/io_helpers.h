@@ -10,10 +10,8 @@
 
 #include "libnn.h"
 
-/* New tensor of the given shape and values (NULL for an empty tensor). */
-libnn_tensor *io_tensor_of(size_t ndim, const int64_t *shape, const float *data);
-
-/* Add a copy of such a tensor to f. */
+/* Add to f a copy of a tensor of the given shape and values (NULL for an
+ * empty tensor). */
 void io_add_tensor(libnn_tensor_file *f, const char *name, size_t ndim, const int64_t *shape,
                    const float *data);
 

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "io_helpers.h"
 #include "layers/layer_internal.h"
 #include "rnn_helpers.h"
+#include "tensor_literal.h"
 #include "testutil.h"
 
 #define B 3
@@ -76,7 +76,7 @@ static void check_bidirectional(int merge, int masked)
     ck_assert_int_eq(libnn_layer_build(bwd, 2, (const int64_t[]){T, F}, 1), LIBNN_OK);
     rnn_copy_weights(l, fwd, "forward_");
     rnn_copy_weights(l, bwd, "backward_");
-    libnn_tensor *m = io_tensor_of(2, (const int64_t[]){B, T}, mask);
+    libnn_tensor *m = tu_tensor_of(2, (const int64_t[]){B, T}, mask);
     if (masked) {
         ck_assert_int_eq(libnn_layer_set_mask(l, m), LIBNN_OK);
         ck_assert_int_eq(libnn_layer_set_mask(fwd, m), LIBNN_OK);

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "gradcheck.h"
-#include "io_helpers.h"
 #include "layers/layer_internal.h"
+#include "tensor_literal.h"
 #include "testutil.h"
 
 static libnn_layer *embedding(int64_t vocab, int64_t dim, int mask_zero, int64_t steps)
@@ -38,7 +38,7 @@ START_TEST(embedding_lookup_and_mask)
         libnn_tensor_data(w)[i] = (float)i;
     }
     ck_assert_int_eq(libnn_layer_set_weight(l, "embeddings", w), LIBNN_OK);
-    libnn_tensor *x = io_tensor_of(2, (const int64_t[]){2, 4}, (const float[]){1, 4, 0, 0, 0, 2, 2, 3});
+    libnn_tensor *x = T2(2, 4, 1, 4, 0, 0, 0, 2, 2, 3);
     libnn_tensor *y;
     ck_assert_int_eq(libnn_tensor_new(3, (const int64_t[]){2, 4, 3}, &y), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(l, x, y, 0), LIBNN_OK);
@@ -53,7 +53,7 @@ START_TEST(embedding_lookup_and_mask)
     libnn_tensor_free(m);
 
     /* Backward: dy summed into the rows looked up; dx (ids) is zeros. */
-    libnn_tensor *dx = io_tensor_of(2, (const int64_t[]){2, 4}, (const float[]){9, 9, 9, 9, 9, 9, 9, 9});
+    libnn_tensor *dx = T2(2, 4, 9, 9, 9, 9, 9, 9, 9, 9);
     ck_assert_int_eq(libnn_tensor_fill(y, 1), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_backward(l, y, dx), LIBNN_OK);
     for (int i = 0; i < 8; i++)
@@ -83,7 +83,7 @@ static void bad_id(libnn_layer *l, float id, libnn_status want, const char *mess
 {
     float ids[6] = {1, 2, 3, 0, 1, 2};
     ids[4] = id;
-    libnn_tensor *x = io_tensor_of(2, (const int64_t[]){2, 3}, ids), *y;
+    libnn_tensor *x = tu_tensor_of(2, (const int64_t[]){2, 3}, ids), *y;
     ck_assert_int_eq(libnn_tensor_new(3, (const int64_t[]){2, 3, 2}, &y), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(l, x, y, 0), want);
     ck_assert_str_eq(libnn_last_error(), message);
@@ -135,7 +135,7 @@ END_TEST
 START_TEST(embedding_gradient_and_regularisation)
 {
     libnn_layer *l = embedding(6, 3, 0, 4);
-    libnn_tensor *x = io_tensor_of(2, (const int64_t[]){2, 4}, (const float[]){5, 0, 5, 2, 1, 1, 3, 0});
+    libnn_tensor *x = T2(2, 4, 5, 0, 5, 2, 1, 1, 3, 0);
     tu_gradcheck opt = tu_gradcheck_defaults();
     opt.skip_dx = 1;
     opt.label = "embedding";
@@ -165,7 +165,7 @@ START_TEST(masking_layer)
     ck_assert_int_eq(libnn_layer_build(l, 2, (const int64_t[]){3, 2}, 0), LIBNN_OK);
     /* A step is masked only when every feature is the mask value. */
     const float xv[12] = {-1, -1, -1, 2, 3, 4, 5, 6, -1, -1, -1, -1};
-    libnn_tensor *x = io_tensor_of(3, (const int64_t[]){2, 3, 2}, xv), *y, *m, *dx;
+    libnn_tensor *x = tu_tensor_of(3, (const int64_t[]){2, 3, 2}, xv), *y, *m, *dx;
     ck_assert_int_eq(libnn_tensor_new(3, (const int64_t[]){2, 3, 2}, &y), LIBNN_OK);
     ck_assert_int_eq(libnn_tensor_new(3, (const int64_t[]){2, 3, 2}, &dx), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(l, x, y, 0), LIBNN_OK);
@@ -195,7 +195,7 @@ START_TEST(masking_layer)
     ck_assert_int_eq(libnn_layer_set_mask(a, m), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(a, xm, ya, 0), LIBNN_OK);
     /* The raw input under the same mask gives the same. */
-    libnn_tensor *m2 = io_tensor_of(2, (const int64_t[]){2, 3}, (const float[]){0, 1, 1, 1, 0, 0});
+    libnn_tensor *m2 = T2(2, 3, 0, 1, 1, 1, 0, 0);
     ck_assert_int_eq(libnn_layer_set_mask(b, m2), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(b, x, yb, 0), LIBNN_OK);
     ck_assert_mem_eq(libnn_tensor_data(ya), libnn_tensor_data(yb), 4 * sizeof(float));

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture_helpers.h"
 #include "layers/layer_internal.h"
 #include "testutil.h"
 
@@ -65,31 +66,6 @@ static void read_case_list(void)
             memcpy(case_names[n_cases++], line, strlen(line) + 1);
     }
     fclose(f);
-}
-
-/* The file lends its tensors read-only; libnn_tensor_data takes a mutable one. */
-static const float *cdata(const libnn_tensor *t)
-{
-    return libnn_tensor_data((libnn_tensor *)t);
-}
-
-static const libnn_tensor *fixture_tensor(const libnn_tensor_file *f, const char *name,
-                                          const char *case_name)
-{
-    const libnn_tensor *t = NULL;
-    ck_assert_msg(libnn_tensor_file_get(f, name, &t) == LIBNN_OK, "%s: no tensor \"%s\"",
-                  case_name, name);
-    return t;
-}
-
-static json_t *metadata_json(const libnn_tensor_file *f, const char *key, const char *case_name)
-{
-    const char *text = libnn_tensor_file_metadata_get(f, key);
-    ck_assert_msg(text != NULL, "%s: no metadata \"%s\"", case_name, key);
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "%s: metadata %s: %s", case_name, key, err.text);
-    return j;
 }
 
 /* Value of a named enum option (activation, padding) from its table row. */
@@ -158,10 +134,7 @@ static void set_options(libnn_layer *l, const json_t *options, const char *case_
     const char *name;
     const json_t *value;
     json_object_foreach((json_t *)options, name, value) {
-        const lnn_param_def *def = NULL;
-        for (size_t i = 0; i < l->ops->n_params && !def; i++)
-            if (strcmp(l->ops->params[i].name, name) == 0)
-                def = &l->ops->params[i];
+        const lnn_param_def *def = fx_param_named(l, name);
         ck_assert_msg(def != NULL, "%s: %s has no option %s", case_name,
                       libnn_layer_kind_name(l), name);
         libnn_status st;
@@ -187,7 +160,7 @@ static size_t compare(const char *case_name, const char *what, const libnn_tenso
     ck_assert_msg(libnn_tensor_ndim(got) == libnn_tensor_ndim(want) &&
                       libnn_tensor_size(got) == n,
                   "%s: %s has the wrong shape", case_name, what);
-    const float *g = cdata(got), *w = cdata(want);
+    const float *g = fx_data(got), *w = fx_data(want);
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         double tol = FX_RTOL * fmax(1.0, fabs((double)w[i]));
@@ -213,17 +186,17 @@ static size_t run_case(const char *case_name, int quiet)
     const char *cls = libnn_tensor_file_metadata_get(f, "class");
     const char *training = libnn_tensor_file_metadata_get(f, "training");
     ck_assert_msg(cls && training, "%s: metadata lacks class or training", case_name);
-    json_t *args = metadata_json(f, "args", case_name);
-    json_t *options = metadata_json(f, "options", case_name);
+    json_t *args = fx_metadata_json(f, "args", case_name);
+    json_t *options = fx_metadata_json(f, "options", case_name);
 
     libnn_layer *l = construct(cls, args, case_name);
     set_options(l, options, case_name);
     json_decref(args);
     json_decref(options);
 
-    const libnn_tensor *x = fixture_tensor(f, "x", case_name);
-    const libnn_tensor *y_want = fixture_tensor(f, "y", case_name);
-    const libnn_tensor *dy = fixture_tensor(f, "dy", case_name);
+    const libnn_tensor *x = fx_tensor(f, "x", case_name);
+    const libnn_tensor *y_want = fx_tensor(f, "y", case_name);
+    const libnn_tensor *dy = fx_tensor(f, "dy", case_name);
     int64_t x_shape[LIBNN_MAX_RANK], y_shape[LIBNN_MAX_RANK];
     ck_assert_int_eq(libnn_tensor_shape(x, LIBNN_MAX_RANK, x_shape), LIBNN_OK);
     ck_assert_int_eq(libnn_tensor_shape(y_want, LIBNN_MAX_RANK, y_shape), LIBNN_OK);
@@ -237,8 +210,7 @@ static size_t run_case(const char *case_name, int quiet)
                   libnn_tensor_file_count(f), n_weights);
     for (size_t i = 0; i < n_weights; i++) {
         const char *wname = libnn_layer_weight_name(l, i);
-        ck_assert_msg(libnn_layer_set_weight(l, wname, fixture_tensor(f, wname, case_name)) ==
-                          LIBNN_OK,
+        ck_assert_msg(libnn_layer_set_weight(l, wname, fx_tensor(f, wname, case_name)) == LIBNN_OK,
                       "%s: set %s: %s", case_name, wname, libnn_last_error());
     }
 
@@ -251,14 +223,14 @@ static size_t run_case(const char *case_name, int quiet)
     ck_assert_int_eq(libnn_layer_zero_grad(l), LIBNN_OK);
     ck_assert_msg(libnn_layer_backward(l, dy, dx) == LIBNN_OK, "%s: backward: %s", case_name,
                   libnn_last_error());
-    off += compare(case_name, "dx", dx, fixture_tensor(f, "dx", case_name), quiet);
+    off += compare(case_name, "dx", dx, fx_tensor(f, "dx", case_name), quiet);
     for (size_t i = 0; i < n_weights; i++) {
         const char *wname = libnn_layer_weight_name(l, i);
         char dname[FX_NAME_CAP];
         snprintf(dname, sizeof dname, "d%s", wname);
         libnn_tensor *g;
         ck_assert_int_eq(libnn_layer_get_gradient(l, wname, &g), LIBNN_OK);
-        off += compare(case_name, dname, g, fixture_tensor(f, dname, case_name), quiet);
+        off += compare(case_name, dname, g, fx_tensor(f, dname, case_name), quiet);
         libnn_tensor_free(g);
     }
     libnn_tensor_free(y);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "io_helpers.h"
+#include "tensor_literal.h"
 #include "testutil.h"
 
 /* ---- the object ---- */
@@ -29,7 +30,7 @@ START_TEST(object_basics)
     tu_assert_error_has("no tensor named \"w\"");
 
     float w[2] = {1, 2};
-    libnn_tensor *t = io_tensor_of(1, (const int64_t[]){2}, w);
+    libnn_tensor *t = tu_tensor_of(1, (const int64_t[]){2}, w);
     ck_assert_int_eq(libnn_tensor_file_add(f, "w", t), LIBNN_OK);
     libnn_tensor_fill(t, 9.0f); /* the file holds its own copy */
     ck_assert_int_eq(libnn_tensor_file_get(f, "w", &got), LIBNN_OK);

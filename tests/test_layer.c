@@ -8,17 +8,8 @@
 
 #include "gradcheck.h"
 #include "layers/layer_internal.h"
+#include "tensor_literal.h"
 #include "testutil.h"
-
-static libnn_tensor *tensor_of(size_t ndim, const int64_t *shape, const float *data)
-{
-    libnn_tensor *t = NULL;
-    size_t n = 1;
-    for (size_t i = 0; i < ndim; i++)
-        n *= (size_t)shape[i];
-    ck_assert_int_eq(libnn_tensor_new_from_data(ndim, shape, data, n, &t), LIBNN_OK);
-    return t;
-}
 
 static libnn_tensor *random_tensor(size_t ndim, const int64_t *shape, uint64_t seed)
 {
@@ -179,14 +170,14 @@ START_TEST(weights_get_and_set)
     ck_assert_str_eq(libnn_last_error(), "dense has no weight \"gamma\" (it has: kernel, bias)");
 
     const float k[6] = {1, 2, 3, 4, 5, 6};
-    w = tensor_of(2, (const int64_t[]){3, 2}, k);
+    w = tu_tensor_of(2, (const int64_t[]){3, 2}, k);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", w), LIBNN_OK);
-    bad = tensor_of(2, (const int64_t[]){2, 3}, k);
+    bad = tu_tensor_of(2, (const int64_t[]){2, 3}, k);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", bad), LIBNN_E_SHAPE);
     ck_assert_str_eq(libnn_last_error(), "dense: kernel has shape [3, 2], value has [2, 3]");
     libnn_tensor_free(bad);
     const float nan_k[6] = {1, 2, 3, NAN, 5, 6};
-    bad = tensor_of(2, (const int64_t[]){3, 2}, nan_k);
+    bad = tu_tensor_of(2, (const int64_t[]){3, 2}, nan_k);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", bad), LIBNN_E_NONFINITE);
     ck_assert_str_eq(libnn_last_error(), "dense: kernel value 3 is nan");
     libnn_tensor_free(bad);
@@ -207,9 +198,9 @@ START_TEST(dense_forward_exact)
     ck_assert_int_eq(libnn_dense_new(2, &l), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_build(l, 1, (const int64_t[]){3}, 1), LIBNN_OK);
-    libnn_tensor *k = tensor_of(2, (const int64_t[]){3, 2}, (const float[]){1, 2, 3, 4, 5, 6});
-    libnn_tensor *b = tensor_of(1, (const int64_t[]){2}, (const float[]){0.5f, -20});
-    libnn_tensor *x = tensor_of(2, (const int64_t[]){2, 3}, (const float[]){1, 2, 3, -1, 0, 1});
+    libnn_tensor *k = T2(3, 2, 1, 2, 3, 4, 5, 6);
+    libnn_tensor *b = T1(2, 0.5f, -20);
+    libnn_tensor *x = T2(2, 3, 1, 2, 3, -1, 0, 1);
     libnn_tensor *y, *dx;
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", k), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_weight(l, "bias", b), LIBNN_OK);
@@ -309,7 +300,7 @@ START_TEST(regularisation)
     ck_assert_int_eq(libnn_layer_set_float(l, LIBNN_PARAM_KERNEL_L1, 0.5), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_float(l, LIBNN_PARAM_KERNEL_L2, 0.25), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_build(l, 1, (const int64_t[]){2}, 1), LIBNN_OK);
-    libnn_tensor *k = tensor_of(2, (const int64_t[]){2, 2}, (const float[]){1, -2, 0, 4});
+    libnn_tensor *k = T2(2, 2, 1, -2, 0, 4);
     ck_assert_int_eq(libnn_layer_set_weight(l, "kernel", k), LIBNN_OK);
     libnn_tensor_free(k);
     /* 0.5 * (1 + 2 + 0 + 4) + 0.25 * (1 + 4 + 0 + 16); the bias has none. */
@@ -330,7 +321,7 @@ START_TEST(masks_pass_through_dense)
     libnn_layer *l;
     libnn_tensor *x, *y, *m, *got = (libnn_tensor *)1;
     ck_assert_int_eq(libnn_dense_new(2, &l), LIBNN_OK);
-    m = tensor_of(2, (const int64_t[]){2, 3}, (const float[]){1, 1, 0, 0, 1, 1});
+    m = T2(2, 3, 1, 1, 0, 0, 1, 1);
     ck_assert_int_eq(libnn_layer_set_mask(l, m), LIBNN_E_STATE);
     ck_assert_int_eq(libnn_layer_build(l, 2, (const int64_t[]){3, 4}, 1), LIBNN_OK);
     x = random_tensor(3, (const int64_t[]){2, 3, 4}, 1);
@@ -346,15 +337,15 @@ START_TEST(masks_pass_through_dense)
     ck_assert_mem_eq(libnn_tensor_data(got), libnn_tensor_data(m), 6 * sizeof(float));
     libnn_tensor_free(got);
 
-    libnn_tensor *bad = tensor_of(2, (const int64_t[]){2, 4}, (const float[]){1, 1, 1, 1, 1, 1, 1, 1});
+    libnn_tensor *bad = T2(2, 4, 1, 1, 1, 1, 1, 1, 1, 1);
     ck_assert_int_eq(libnn_layer_set_mask(l, bad), LIBNN_E_SHAPE);
     ck_assert_str_eq(libnn_last_error(), "dense: a mask has shape [batch, 3], got [2, 4]");
     libnn_tensor_free(bad);
-    bad = tensor_of(2, (const int64_t[]){2, 3}, (const float[]){1, 0.5f, 1, 1, 1, 1});
+    bad = T2(2, 3, 1, 0.5f, 1, 1, 1, 1);
     ck_assert_int_eq(libnn_layer_set_mask(l, bad), LIBNN_E_INVALID);
     tu_assert_error_has("mask value 1 is 0.5");
     libnn_tensor_free(bad);
-    bad = tensor_of(2, (const int64_t[]){1, 3}, (const float[]){1, 1, 1});
+    bad = T2(1, 3, 1, 1, 1);
     ck_assert_int_eq(libnn_layer_set_mask(l, bad), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_forward(l, x, y, 0), LIBNN_E_SHAPE);
     tu_assert_error_has("the mask is for a batch of 1, x has 2");

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "gradcheck.h"
-#include "io_helpers.h"
 #include "rnn_helpers.h"
+#include "tensor_literal.h"
 #include "testutil.h"
 
 #define B 3
@@ -85,7 +85,7 @@ START_TEST(gradients)
     }
     ck_assert_int_eq(libnn_layer_build(l, 2, (const int64_t[]){T, F}, 11 + (uint64_t)_i), LIBNN_OK);
     if (c->mask) {
-        libnn_tensor *m = io_tensor_of(2, (const int64_t[]){B, T}, c->mask);
+        libnn_tensor *m = tu_tensor_of(2, (const int64_t[]){B, T}, c->mask);
         ck_assert_int_eq(libnn_layer_set_mask(l, m), LIBNN_OK);
         libnn_tensor_free(m);
     }
@@ -162,7 +162,7 @@ static void check_mask_semantics(libnn_layer_kind kind)
     ck_assert_int_eq(libnn_layer_build(seq, 2, (const int64_t[]){T, F}, 4), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_build(last, 2, (const int64_t[]){T, F}, 5), LIBNN_OK);
     rnn_copy_weights(seq, last, "");
-    libnn_tensor *m = io_tensor_of(2, (const int64_t[]){B, T}, mask);
+    libnn_tensor *m = tu_tensor_of(2, (const int64_t[]){B, T}, mask);
     ck_assert_int_eq(libnn_layer_set_mask(seq, m), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_mask(last, m), LIBNN_OK);
     libnn_tensor *x = rnn_random_tensor(3, (const int64_t[]){B, T, F}, 8);

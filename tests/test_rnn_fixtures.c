@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture_helpers.h"
 #include "io_helpers.h"
 #include "layers/layer_internal.h"
 #include "testutil.h"
@@ -31,35 +32,6 @@
 #define RX_RTOL 1e-5
 #define RX_ATOL 1e-6
 #define RX_NAME_CAP 64
-
-static const float *cdata(const libnn_tensor *t)
-{
-    return libnn_tensor_data((libnn_tensor *)t);
-}
-
-/* The tensor `name`, or NULL when the case has none. */
-static const libnn_tensor *optional(const libnn_tensor_file *f, const char *name)
-{
-    const libnn_tensor *t = NULL;
-    return libnn_tensor_file_get(f, name, &t) == LIBNN_OK ? t : NULL;
-}
-
-static const libnn_tensor *required(const libnn_tensor_file *f, const char *name,
-                                    const char *case_name)
-{
-    const libnn_tensor *t = optional(f, name);
-    ck_assert_msg(t != NULL, "%s: no tensor \"%s\"", case_name, name);
-    return t;
-}
-
-static json_t *parse(const char *text, const char *what, const char *case_name)
-{
-    json_error_t err;
-    ck_assert_msg(text != NULL, "%s: no metadata \"%s\"", case_name, what);
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "%s: metadata %s: %s", case_name, what, err.text);
-    return j;
-}
 
 /* A new layer of class `cls` with its arguments and options. */
 static libnn_layer *construct(const char *cls, const json_t *args, const json_t *options,
@@ -77,10 +49,7 @@ static libnn_layer *construct(const char *cls, const json_t *args, const json_t 
     const char *name;
     const json_t *value;
     json_object_foreach((json_t *)options, name, value) {
-        const lnn_param_def *def = NULL;
-        for (size_t i = 0; i < l->ops->n_params && !def; i++)
-            if (strcmp(l->ops->params[i].name, name) == 0)
-                def = &l->ops->params[i];
+        const lnn_param_def *def = fx_param_named(l, name);
         ck_assert_msg(def && json_is_integer(value), "%s: option %s", case_name, name);
         ck_assert_int_eq(libnn_layer_set_int(l, def->key, json_integer_value(value)), LIBNN_OK);
     }
@@ -92,12 +61,12 @@ static const char *merge_modes[] = {"concat", "sum", "ave", "mul"};
 static libnn_layer *layer_of(const libnn_tensor_file *f, const char *case_name)
 {
     const char *cls = libnn_tensor_file_metadata_get(f, "class");
-    json_t *args = parse(libnn_tensor_file_metadata_get(f, "args"), "args", case_name);
-    json_t *options = parse(libnn_tensor_file_metadata_get(f, "options"), "options", case_name);
+    json_t *args = fx_metadata_json(f, "args", case_name);
+    json_t *options = fx_metadata_json(f, "options", case_name);
     ck_assert_msg(cls != NULL, "%s: no class", case_name);
     libnn_layer *l;
     if (strcmp(cls, "Bidirectional") == 0) {
-        json_t *inner = parse(libnn_tensor_file_metadata_get(f, "inner"), "inner", case_name);
+        json_t *inner = fx_metadata_json(f, "inner", case_name);
         libnn_layer *in = construct(json_string_value(json_object_get(inner, "class")),
                                     json_object_get(inner, "args"),
                                     json_object_get(inner, "options"), case_name);
@@ -124,7 +93,7 @@ static void compare(const char *case_name, const char *what, const libnn_tensor 
     size_t n = libnn_tensor_size(want);
     ck_assert_msg(libnn_tensor_size(got) == n, "%s: %s has %zu values, PyTorch %zu", case_name,
                   what, libnn_tensor_size(got), n);
-    const float *g = cdata(got), *w = cdata(want);
+    const float *g = fx_data(got), *w = fx_data(want);
     for (size_t i = 0; i < n; i++) {
         double diff = fabs((double)g[i] - w[i]), tol = RX_RTOL * fabs((double)w[i]) + RX_ATOL;
         if (diff / tol > worst)
@@ -151,7 +120,7 @@ static void run_case(const char *case_name)
     ck_assert_msg(libnn_tensor_file_load(tu_path(rel), &f) == LIBNN_OK, "%s: %s", case_name,
                   libnn_last_error());
     libnn_layer *l = layer_of(f, case_name);
-    const libnn_tensor *x = required(f, "x", case_name), *y_want = required(f, "y", case_name);
+    const libnn_tensor *x = fx_tensor(f, "x", case_name), *y_want = fx_tensor(f, "y", case_name);
     int64_t x_shape[LIBNN_MAX_RANK];
     ck_assert_int_eq(libnn_tensor_shape(x, LIBNN_MAX_RANK, x_shape), LIBNN_OK);
     ck_assert_msg(libnn_layer_build(l, libnn_tensor_ndim(x) - 1, x_shape + 1, 1) == LIBNN_OK,
@@ -159,15 +128,15 @@ static void run_case(const char *case_name)
     size_t n_weights = libnn_layer_weight_count(l);
     for (size_t i = 0; i < n_weights; i++) {
         const char *w = libnn_layer_weight_name(l, i);
-        ck_assert_msg(libnn_layer_set_weight(l, w, required(f, w, case_name)) == LIBNN_OK,
+        ck_assert_msg(libnn_layer_set_weight(l, w, fx_tensor(f, w, case_name)) == LIBNN_OK,
                       "%s: set %s: %s", case_name, w, libnn_last_error());
     }
-    const libnn_tensor *mask = optional(f, "mask");
+    const libnn_tensor *mask = fx_find_tensor(f, "mask");
     if (mask)
         ck_assert_int_eq(libnn_layer_set_mask(l, mask), LIBNN_OK);
     for (size_t i = 0; i < LNN_MAX_STATES; i++) {
         snprintf(name, sizeof name, "state%zu", i);
-        const libnn_tensor *s = optional(f, name);
+        const libnn_tensor *s = fx_find_tensor(f, name);
         if (s)
             ck_assert_int_eq(libnn_layer_set_initial_state(l, i, s), LIBNN_OK);
     }
@@ -177,20 +146,20 @@ static void run_case(const char *case_name)
                   libnn_last_error());
     compare(case_name, "y", y, y_want);
     ck_assert_int_eq(libnn_layer_zero_grad(l), LIBNN_OK);
-    ck_assert_msg(libnn_layer_backward(l, required(f, "dy", case_name), dx) == LIBNN_OK,
+    ck_assert_msg(libnn_layer_backward(l, fx_tensor(f, "dy", case_name), dx) == LIBNN_OK,
                   "%s: backward: %s", case_name, libnn_last_error());
-    compare(case_name, "dx", dx, required(f, "dx", case_name));
+    compare(case_name, "dx", dx, fx_tensor(f, "dx", case_name));
     for (size_t i = 0; i < n_weights; i++) {
         const char *w = libnn_layer_weight_name(l, i);
         snprintf(name, sizeof name, "d%s", w);
         ck_assert_int_eq(libnn_layer_get_gradient(l, w, &got), LIBNN_OK);
-        compare(case_name, name, got, required(f, name, case_name));
+        compare(case_name, name, got, fx_tensor(f, name, case_name));
         libnn_tensor_free(got);
     }
     size_t finals = 0;
     for (size_t i = 0; i < LNN_MAX_STATES; i++) {
         snprintf(name, sizeof name, "final%zu", i);
-        const libnn_tensor *want = optional(f, name);
+        const libnn_tensor *want = fx_find_tensor(f, name);
         if (!want)
             continue;
         ck_assert_int_eq(libnn_layer_get_final_state(l, i, &got), LIBNN_OK);
@@ -200,7 +169,7 @@ static void run_case(const char *case_name)
     }
     size_t width;
     ck_assert_uint_eq(finals, lnn_layer_states(l, &width));
-    const libnn_tensor *mask_want = optional(f, "mask_out");
+    const libnn_tensor *mask_want = fx_find_tensor(f, "mask_out");
     ck_assert_int_eq(libnn_layer_get_mask(l, &got), mask_want ? LIBNN_OK : LIBNN_E_NOTFOUND);
     if (mask_want) {
         compare(case_name, "mask_out", got, mask_want);
