@@ -22,7 +22,6 @@
 #include "kernels/activation_internal.h"
 #include "kernels/conv_internal.h"
 #include "kernels/gemm_internal.h"
-#include "kernels/reduce_internal.h"
 #include "layer_internal.h"
 
 static const lnn_param_def conv2d_params[] = {
@@ -189,22 +188,13 @@ static libnn_status conv2d_backward(libnn_layer *l, lnn_exec *e, const float *x,
         dz = e->scratch;
         dcol = e->scratch + z.out;
     }
-    lnn_weight *kernel = &l->weights[0];
-    libnn_status st = LIBNN_OK;
-    if (kernel->trainable)
-        st = lnn_sgemm(true, false, s->patch, s->filters, z.rows, 1.0f, col, s->patch, dz,
-                       s->filters, 1.0f, kernel->grad, s->filters);
-    if (st == LIBNN_OK && s->use_bias && l->weights[1].trainable)
-        lnn_sum_rows(l->weights[1].grad, dz, z.rows, s->filters, true);
-    if (st == LIBNN_OK && dx) {
-        /* For a 1x1 window dcol is dx itself. */
-        float *out = s->identity ? dx : dcol;
-        st = lnn_sgemm(false, true, z.rows, s->patch, s->filters, 1.0f, dz, s->filters,
-                       kernel->value, s->filters, 0.0f, out, s->patch);
-        if (st == LIBNN_OK && !s->identity)
-            lnn_col2im(&s->g, e->batch, dcol, dx, false);
-    }
-    return st == LIBNN_OK ? st : lnn_error_prefix(st, "%s", l->name);
+    /* For a 1x1 window dcol is dx itself. */
+    float *dout = dx ? (s->identity ? dx : dcol) : NULL;
+    libnn_status st =
+        lnn_layer_affine_backward(l, s->use_bias, z.rows, s->patch, s->filters, col, dz, dout);
+    if (st == LIBNN_OK && dx && !s->identity)
+        lnn_col2im(&s->g, e->batch, dcol, dx, false);
+    return st;
 }
 
 static const lnn_layer_ops conv2d_ops = {

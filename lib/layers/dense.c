@@ -12,7 +12,6 @@
 #include "core/error_internal.h"
 #include "kernels/activation_internal.h"
 #include "kernels/gemm_internal.h"
-#include "kernels/reduce_internal.h"
 #include "layer_internal.h"
 
 static const lnn_param_def dense_params[] = {
@@ -103,17 +102,7 @@ static libnn_status dense_backward(libnn_layer *l, lnn_exec *e, const float *x, 
         lnn_act_backward((lnn_act)s->act, s->alpha, e->cache, y, dy, e->scratch, rows, s->units);
         dz = e->scratch;
     }
-    lnn_weight *kernel = &l->weights[0];
-    libnn_status st = LIBNN_OK;
-    if (kernel->trainable)
-        st = lnn_sgemm(true, false, s->in, s->units, rows, 1.0f, x, s->in, dz, s->units, 1.0f,
-                       kernel->grad, s->units);
-    if (st == LIBNN_OK && s->use_bias && l->weights[1].trainable)
-        lnn_sum_rows(l->weights[1].grad, dz, rows, s->units, true);
-    if (st == LIBNN_OK && dx)
-        st = lnn_sgemm(false, true, rows, s->in, s->units, 1.0f, dz, s->units, kernel->value,
-                       s->units, 0.0f, dx, s->in);
-    return st == LIBNN_OK ? st : lnn_error_prefix(st, "%s", l->name);
+    return lnn_layer_affine_backward(l, s->use_bias, rows, s->in, s->units, x, dz, dx);
 }
 
 static const lnn_layer_ops dense_ops = {

@@ -9,6 +9,8 @@
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/tensor_internal.h"
+#include "kernels/gemm_internal.h"
+#include "kernels/reduce_internal.h"
 #include "layer_internal.h"
 
 libnn_status lnn_layer_create(const lnn_layer_ops *ops, libnn_layer **out)
@@ -431,4 +433,18 @@ lnn_mask_mode lnn_layer_mask_pass(const libnn_layer *l)
                    l->out_shape[0] == l->in_shape[0]
                ? LNN_MASK_PASS
                : LNN_MASK_DROP;
+}
+
+libnn_status lnn_layer_affine_backward(libnn_layer *l, bool use_bias, size_t rows, size_t in,
+                                       size_t out, const float *x, const float *dz, float *dx)
+{
+    lnn_weight *kernel = &l->weights[0];
+    libnn_status st = LIBNN_OK;
+    if (kernel->trainable)
+        st = lnn_sgemm(true, false, in, out, rows, 1.0f, x, in, dz, out, 1.0f, kernel->grad, out);
+    if (st == LIBNN_OK && use_bias && l->weights[1].trainable)
+        lnn_sum_rows(l->weights[1].grad, dz, rows, out, true);
+    if (st == LIBNN_OK && dx)
+        st = lnn_sgemm(false, true, rows, in, out, 1.0f, dz, out, kernel->value, out, 0.0f, dx, in);
+    return st == LIBNN_OK ? st : lnn_error_prefix(st, "%s", l->name);
 }

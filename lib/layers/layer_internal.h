@@ -227,6 +227,15 @@ libnn_status lnn_layer_shape_error(const libnn_layer *l, const char *expect);
  */
 double lnn_layer_regularization(libnn_layer *l, bool add_grad);
 
+/*
+ * Backward of y = x . kernel (+ bias) over `rows` rows, shared by Dense and
+ * Conv2D (whose x is the column matrix): kernel [in, out] is weights[0],
+ * bias [out] weights[1] when use_bias. Adds dK = x^T dz and db = column sums
+ * of dz to the (trainable) gradients; dx = dz . kernel^T when dx is not NULL.
+ */
+libnn_status lnn_layer_affine_backward(libnn_layer *l, bool use_bias, size_t rows, size_t in,
+                                       size_t out, const float *x, const float *dz, float *dx);
+
 /* Whether any trainable weight of the layer has an L1 or L2 factor. */
 bool lnn_layer_has_regularization(const libnn_layer *l);
 
