@@ -33,13 +33,7 @@ static const lnn_param_def conv2d_params[] = {
     LNN_PARAM_ENUM(LIBNN_PARAM_PADDING, "padding", LIBNN_PADDING_VALID, 2, lnn_padding_name_of),
     LNN_PARAM_INT(LIBNN_PARAM_DILATION_H, "dilation_h", 1, 1, 1e9),
     LNN_PARAM_INT(LIBNN_PARAM_DILATION_W, "dilation_w", 1, 1, 1e9),
-    LNN_PARAM_ACTIVATION_ROWS(LNN_ACT_LINEAR),
-    LNN_PARAM_BOOL(LIBNN_PARAM_USE_BIAS, "use_bias", 1),
-    LNN_PARAM_INIT_ROWS(KERNEL, kernel, LNN_INIT_GLOROT_UNIFORM),
-    LNN_PARAM_INIT_ROWS(BIAS, bias, LNN_INIT_ZEROS),
-    LNN_PARAM_REG_ROWS(KERNEL, kernel),
-    LNN_PARAM_REG_ROWS(BIAS, bias),
-    LNN_PARAM_TRAINABLE_ROW,
+    LNN_PARAM_AFFINE_ROWS,
 };
 
 typedef struct conv2d_state {

@@ -64,6 +64,16 @@ typedef struct lnn_param_def {
     LNN_PARAM_FLOAT(LIBNN_PARAM_##ROLE##_L1, #role "_l1", 0, 0, 1e30),                          \
     LNN_PARAM_FLOAT(LIBNN_PARAM_##ROLE##_L2, #role "_l2", 0, 0, 1e30)
 #define LNN_PARAM_TRAINABLE_ROW LNN_PARAM_BOOL(LIBNN_PARAM_TRAINABLE, "trainable", 1)
+/* The options of a layer with a kernel and an optional bias (Dense,
+ * Conv2D): an option they share is one row here. */
+#define LNN_PARAM_AFFINE_ROWS                                                                   \
+    LNN_PARAM_ACTIVATION_ROWS(LNN_ACT_LINEAR),                                                  \
+    LNN_PARAM_BOOL(LIBNN_PARAM_USE_BIAS, "use_bias", 1),                                        \
+    LNN_PARAM_INIT_ROWS(KERNEL, kernel, LNN_INIT_GLOROT_UNIFORM),                               \
+    LNN_PARAM_INIT_ROWS(BIAS, bias, LNN_INIT_ZEROS),                                            \
+    LNN_PARAM_REG_ROWS(KERNEL, kernel),                                                         \
+    LNN_PARAM_REG_ROWS(BIAS, bias),                                                             \
+    LNN_PARAM_TRAINABLE_ROW
 
 const char *lnn_act_name_of(int value);
 const char *lnn_init_name_of(int value);
