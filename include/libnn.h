@@ -24,6 +24,7 @@
 #include "libnn/loss.h"
 #include "libnn/optim.h"
 #include "libnn/model.h"
+#include "libnn/model_file.h"
 #include "libnn/text.h"
 
 #endif /* LIBNN_H */

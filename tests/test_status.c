@@ -97,9 +97,9 @@ END_TEST
 START_TEST(version_agrees)
 {
     ck_assert_int_eq(libnn_version_number(), LIBNN_VERSION_NUMBER);
-    ck_assert_int_eq(LIBNN_VERSION_NUMBER, 100);
-    ck_assert_str_eq(libnn_version_string(), "0.1.0");
-    ck_assert_str_eq(LIBNN_VERSION_STRING, "0.1.0");
+    ck_assert_int_eq(LIBNN_VERSION_NUMBER, 200);
+    ck_assert_str_eq(libnn_version_string(), "0.2.0");
+    ck_assert_str_eq(LIBNN_VERSION_STRING, "0.2.0");
 }
 END_TEST
 

@@ -243,7 +243,10 @@ typedef enum libnn_callback_option {
     LIBNN_CB_FACTOR = 7,               /* float in (0, 1): ReduceLROnPlateau's lr multiplier */
     LIBNN_CB_COOLDOWN = 8,             /* int >= 0: epochs to wait after a reduction */
     LIBNN_CB_MIN_LR = 9,               /* float >= 0: lower bound of the learning rate */
-    LIBNN_CB_APPEND = 10               /* bool: CSVLogger appends to an existing file */
+    LIBNN_CB_APPEND = 10,              /* bool: CSVLogger appends to an existing file */
+    LIBNN_CB_SAVE_BEST_ONLY = 11,      /* bool: ModelCheckpoint saves only when the monitor improves */
+    LIBNN_CB_SAVE_WEIGHTS_ONLY = 12,   /* bool: ModelCheckpoint writes weights-only files */
+    LIBNN_CB_SAVE_FREQ = 13            /* int >= 0: ModelCheckpoint saves every N batches (0: per epoch) */
 } libnn_callback_option;
 
 typedef enum libnn_monitor_mode {

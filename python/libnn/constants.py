@@ -14,6 +14,7 @@ from enum import IntEnum
 MAX_RANK = 8          # LIBNN_MAX_RANK, libnn/tensor.h
 IDX_RAW = 0           # LIBNN_IDX_RAW, libnn/data.h
 IDX_SCALE = 1         # LIBNN_IDX_SCALE, libnn/data.h
+MODEL_FORMAT_VERSION = 1  # LIBNN_MODEL_FORMAT_VERSION, libnn/model_file.h
 
 
 class CSVOption(IntEnum):  # libnn_csv_option, libnn/data.h
@@ -195,6 +196,9 @@ class CallbackOption(IntEnum):  # libnn_callback_option, libnn/model.h
     COOLDOWN = 8
     MIN_LR = 9
     APPEND = 10
+    SAVE_BEST_ONLY = 11
+    SAVE_WEIGHTS_ONLY = 12
+    SAVE_FREQ = 13
 
 
 class MonitorMode(IntEnum):  # libnn_monitor_mode, libnn/model.h
@@ -280,6 +284,17 @@ class RougeType(IntEnum):  # libnn_rouge_type, libnn/text.h
     ROUGE_1 = 1
     ROUGE_2 = 2
 
+class SaveFlag(IntEnum):  # libnn_save_flag, libnn/model_file.h
+    CHECKPOINT = 1
+
+
+class WeightsFlag(IntEnum):  # libnn_weights_flag, libnn/model_file.h
+    BY_POSITION = 1
+
+
+class CloneFlag(IntEnum):  # libnn_clone_flag, libnn/model_file.h
+    WEIGHTS = 1
+
 # C enum name -> (Python class, prefix stripped from the C member names).
 C_ENUMS = {
     'libnn_status': (Status, 'LIBNN_'),
@@ -303,8 +318,11 @@ C_ENUMS = {
     'libnn_tokenizer_option': (TokenizerOption, 'LIBNN_TOKENIZER_'),
     'libnn_bleu_smoothing': (BleuSmoothing, 'LIBNN_BLEU_SMOOTH_'),
     'libnn_rouge_type': (RougeType, 'LIBNN_'),
+    'libnn_save_flag': (SaveFlag, 'LIBNN_SAVE_'),
+    'libnn_weights_flag': (WeightsFlag, 'LIBNN_WEIGHTS_'),
+    'libnn_clone_flag': (CloneFlag, 'LIBNN_CLONE_'),
 }
-C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE}
+C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_MODEL_FORMAT_VERSION': MODEL_FORMAT_VERSION, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE}
 
 
 def lookup(enum, value, what, aliases=None):
