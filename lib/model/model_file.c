@@ -7,19 +7,6 @@
 
 #define LNN_TODO(what) lnn_error(LIBNN_E_UNSUPPORTED, "%s: not implemented yet", what)
 
-libnn_status libnn_model_to_json(const libnn_model *model, char *buf, size_t capacity,
-                                 size_t *needed)
-{
-    return LNN_TODO("model_to_json");
-}
-
-libnn_status libnn_model_from_json(const char *json, libnn_model **out)
-{
-    if (out)
-        *out = NULL;
-    return LNN_TODO("model_from_json");
-}
-
 libnn_status libnn_model_save(const libnn_model *model, const char *path, unsigned flags)
 {
     return LNN_TODO("model_save");
