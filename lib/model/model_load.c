@@ -14,6 +14,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "layers/layer_factory_internal.h"
 #include "libnn/model_file.h"
 #include "libnn/version.h"
 #include "model_file_internal.h"
@@ -170,6 +171,33 @@ static libnn_status read_tensors(const char *who, const libnn_tensor_file *f, li
     return st;
 }
 
+/* The weights the architecture declares must fit in the tensors the file
+ * holds: checked on shapes alone, before compile allocates anything. */
+static libnn_status check_weight_budget(const char *who, const libnn_tensor_file *f,
+                                        libnn_model *m)
+{
+    size_t held = 0, need = 0, ndim = m->in_ndim;
+    int64_t shape[LIBNN_MAX_RANK];
+    memcpy(shape, m->in_shape, ndim * sizeof *shape);
+    for (size_t i = 0; i < libnn_tensor_file_count(f); i++) {
+        const libnn_tensor *t;
+        libnn_tensor_file_get(f, libnn_tensor_file_name(f, i), &t);
+        held += libnn_tensor_size(t);
+    }
+    for (size_t i = 0; i < m->n_layers; i++) {
+        size_t w;
+        libnn_status st = lnn_layer_dry_build(m->layers[i], ndim, shape, &ndim, shape, &w);
+        if (st != LIBNN_OK)
+            return lnn_error_prefix(LIBNN_E_FORMAT, "%s: architecture: layer %zu (%s)", who, i,
+                                    m->layers[i]->name);
+        if (!lnn_add_size(need, w, &need) || need > held)
+            return lnn_error(LIBNN_E_FORMAT, "%s: the architecture needs more weights (at least "
+                                             "%zu by layer %zu) than the file's %zu values",
+                             who, need, i, held);
+    }
+    return LIBNN_OK;
+}
+
 libnn_status lnn_model_file_read(const char *who, const libnn_tensor_file *f, libnn_model **out)
 {
     *out = NULL;
@@ -181,6 +209,8 @@ libnn_status lnn_model_file_read(const char *who, const libnn_tensor_file *f, li
     if (st == LIBNN_OK)
         st = lnn_arch_parse(who, arch, strlen(arch), &m);
     json_t *cfg = NULL, *ckpt = NULL;
+    if (st == LIBNN_OK)
+        st = check_weight_budget(who, f, m);
     if (st == LIBNN_OK)
         st = parse_meta(who, f, "training_config", &cfg);
     if (st == LIBNN_OK) {
