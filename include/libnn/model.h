@@ -77,10 +77,26 @@ LIBNN_API size_t libnn_model_layer_count(const libnn_model *model);
 LIBNN_API libnn_layer *libnn_model_layer(libnn_model *model, size_t index);
 LIBNN_API libnn_layer *libnn_model_find_layer(libnn_model *model, const char *name);
 
-/* Options (libnn_model_option). Errors: LIBNN_E_INVALID (unknown key, wrong
- * type, out of bounds: the message says which). */
+/*
+ * Options (libnn_model_option). Integer and boolean options are kept as
+ * int64_t and checked as integers (a seed above 2^53 keeps every bit):
+ * set them with set_int. set_float takes VALIDATION_SPLIT, and for the
+ * integer options only a whole number inside their bounds (NaN, infinities
+ * and fractions are refused). On error the model is unchanged.
+ * Errors: LIBNN_E_INVALID (NULL model, unknown key, wrong type, out of
+ * bounds: the message says which).
+ */
 LIBNN_API libnn_status libnn_model_set_int(libnn_model *model, libnn_model_option key, int64_t value);
 LIBNN_API libnn_status libnn_model_set_float(libnn_model *model, libnn_model_option key, double value);
+/*
+ * Read an option into *value. get_int refuses VALIDATION_SPLIT; get_float
+ * reads every option, an integer one only when a double holds it exactly.
+ * Errors: LIBNN_E_INVALID (NULL, unknown key, get_int of a float option),
+ * LIBNN_E_RANGE (get_float of an integer beyond 2^53 that a double cannot
+ * hold: use get_int).
+ */
+LIBNN_API libnn_status libnn_model_get_int(const libnn_model *model, libnn_model_option key,
+                                           int64_t *value);
 LIBNN_API libnn_status libnn_model_get_float(const libnn_model *model, libnn_model_option key,
                                              double *value);
 
@@ -273,10 +289,29 @@ LIBNN_API libnn_status libnn_reduce_lr_on_plateau_new(const char *monitor, libnn
 LIBNN_API libnn_status libnn_terminate_on_nan_new(libnn_callback **out);
 LIBNN_API libnn_status libnn_csv_logger_new(const char *path, libnn_callback **out);
 
-/* Set an option of a built-in callback. Errors: LIBNN_E_INVALID (the
- * callback has no such option, or the value is out of bounds). */
+/*
+ * Options of a built-in callback, typed as the enum says: integer, boolean
+ * and mode options through set_int (kept as int64_t), float options through
+ * set_float. set_float also takes an integer option's value when it is a
+ * whole number inside the bounds (NaN, infinities and fractions are
+ * refused). BASELINE takes NaN (none). On error the callback is unchanged.
+ * Errors: LIBNN_E_INVALID (NULL or user-made callback, the callback has no
+ * such option, wrong type, out of bounds: the message names the option).
+ */
+LIBNN_API libnn_status libnn_callback_set_int(libnn_callback *callback, libnn_callback_option key,
+                                              int64_t value);
 LIBNN_API libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
                                                 double value);
+/*
+ * Read an option of a built-in callback into *value. get_int refuses float
+ * options; get_float reads every option (an integer one only when a double
+ * holds it exactly). Errors: LIBNN_E_INVALID (as the setters, NULL value),
+ * LIBNN_E_RANGE (an integer a double cannot hold: use get_int).
+ */
+LIBNN_API libnn_status libnn_callback_get_int(const libnn_callback *callback,
+                                              libnn_callback_option key, int64_t *value);
+LIBNN_API libnn_status libnn_callback_get_float(const libnn_callback *callback,
+                                                libnn_callback_option key, double *value);
 
 /* The epoch (from 0) at which an EarlyStopping callback stopped training,
  * or -1 when it did not. */
