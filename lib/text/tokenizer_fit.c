@@ -207,9 +207,10 @@ libnn_status libnn_tokenizer_texts_to_sequences(const libnn_tokenizer *tok, size
                                                 const char *const *texts, libnn_sequences **out)
 {
     static const char who[] = "tokenizer_texts_to_sequences";
+    if (out)
+        *out = NULL;
     if (!tok || !out)
         return lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, tok ? "out" : "tokenizer");
-    *out = NULL;
     seq_ctx ctx = {tok, who, NULL, 0, 0, 0};
     libnn_status st = lnn_text_check(who, n, texts);
     if (st == LIBNN_OK)
