@@ -2,7 +2,8 @@
  * Keyed options, every table (model, layers, optimizers, callbacks, CSV
  * reader, tokenizer): integers are checked and kept as integers end to end,
  * NaN and infinities are refused, nothing passes through a double that
- * cannot hold it (issue 13, finding 1).
+ * cannot hold it (issue 13, finding 1); and statuses that the headers
+ * promise (finding 4).
  */
 #include <float.h>
 #include <math.h>
@@ -268,6 +269,59 @@ START_TEST(csv_and_tokenizer_options_take_the_extremes)
 }
 END_TEST
 
+/* ---- statuses the headers promise (issue 13, finding 4) ---- */
+
+START_TEST(layer_build_statuses_match_the_header)
+{
+    libnn_layer *l;
+    ck_assert_int_eq(libnn_dense_new(2, &l), LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_build(l, 1, NULL, 0), LIBNN_E_INVALID);
+    ck_assert_str_eq(libnn_last_error(), "layer_build: input_shape is NULL");
+    ck_assert_int_eq(libnn_layer_build(NULL, 1, (const int64_t[]){3}, 0), LIBNN_E_INVALID);
+    ck_assert_int_eq(libnn_layer_build(l, 0, (const int64_t[]){3}, 0), LIBNN_E_SHAPE);
+    libnn_layer_free(l);
+    /* RANGE, now in the header: more pixels than pooling's int32 argmax. */
+    ck_assert_int_eq(libnn_max_pooling2d_new(2, 2, &l), LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_build(l, 3, (const int64_t[]){50000, 50000, 1}, 0),
+                     LIBNN_E_RANGE);
+    tu_assert_error_has("more pixels than pooling indexes");
+    libnn_layer_free(l);
+}
+END_TEST
+
+START_TEST(set_validation_data_checks_shapes_itself)
+{
+    libnn_tensor *x, *y, *yc, *bad;
+    tu_blobs(16, 5, &x, &y);
+    yc = tu_column(y);
+    libnn_model *m = tu_binary_model(1); /* input [2], output [1] */
+    ck_assert_int_eq(libnn_tensor_new(2, (const int64_t[]){16, 3}, &bad), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_validation_data(m, bad, yc), LIBNN_E_SHAPE);
+    tu_assert_error_has("set_validation_data: x must have shape");
+    ck_assert_int_eq(libnn_model_set_validation_data(m, x, bad), LIBNN_E_SHAPE);
+    libnn_tensor_free(bad);
+    ck_assert_int_eq(libnn_tensor_new(2, (const int64_t[]){15, 1}, &bad), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_validation_data(m, x, bad), LIBNN_E_SHAPE);
+    tu_assert_error_has("15 samples");
+    ck_assert_int_eq(libnn_model_set_validation_data(m, x, yc), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_fit(m, x, yc, 1, 8), LIBNN_OK);
+    double v;
+    ck_assert_int_eq(libnn_model_result(m, "val_loss", &v), LIBNN_OK);
+    libnn_model_free(m);
+
+    /* Not compiled yet: x is checked against the input shape once set. */
+    ck_assert_int_eq(libnn_model_new(&m), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_validation_data(m, x, bad), LIBNN_E_SHAPE);
+    ck_assert_int_eq(libnn_model_set_input_shape(m, 1, (const int64_t[]){3}), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_validation_data(m, x, yc), LIBNN_E_SHAPE);
+    libnn_model_free(m);
+    libnn_tensor_free(bad);
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    libnn_tensor_free(yc);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
     Suite *s = suite_create("options");
@@ -278,6 +332,10 @@ Suite *options_suite(void)
     tcase_add_test(tc, optimizer_integer_options_are_integers);
     tcase_add_test(tc, callback_integer_options_are_integers);
     tcase_add_test(tc, csv_and_tokenizer_options_take_the_extremes);
+    suite_add_tcase(s, tc);
+    tc = tu_tcase("statuses");
+    tcase_add_test(tc, layer_build_statuses_match_the_header);
+    tcase_add_test(tc, set_validation_data_checks_shapes_itself);
     suite_add_tcase(s, tc);
     return s;
 }

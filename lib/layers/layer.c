@@ -196,12 +196,13 @@ static libnn_status alloc_weights(libnn_layer *l, uint64_t seed)
 libnn_status libnn_layer_build(libnn_layer *layer, size_t ndim, const int64_t *input_shape,
                                uint64_t seed)
 {
-    if (!layer)
-        return lnn_error(LIBNN_E_INVALID, "layer_build: layer is NULL");
-    if (!input_shape || ndim < 1 || ndim > LIBNN_MAX_RANK - 1)
+    if (!layer || !input_shape)
+        return lnn_error(LIBNN_E_INVALID, "layer_build: %s is NULL",
+                         layer ? "input_shape" : "layer");
+    if (ndim < 1 || ndim > LIBNN_MAX_RANK - 1)
         return lnn_error(LIBNN_E_SHAPE,
                          "%s: an input shape (without the batch axis) has rank 1..%d, got %zu",
-                         layer->name, LIBNN_MAX_RANK - 1, input_shape ? ndim : 0);
+                         layer->name, LIBNN_MAX_RANK - 1, ndim);
     size_t in_size;
     char buf[200];
     if (!lnn_shape_count(ndim, input_shape, sizeof(float), &in_size))

@@ -134,6 +134,10 @@ libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double 
                                   double *reg, bool update_metrics);
 /* Loss (without regularisation) and metrics of the loaded batch, inference mode. */
 libnn_status lnn_model_test_step(libnn_model *m, size_t n, size_t base, double *loss_sum);
+/* What can be checked without compiling: x against the input shape (when
+ * set) and with samples, y (when not NULL) with as many samples. */
+libnn_status lnn_model_check_samples(const libnn_model *m, const char *who,
+                                     const libnn_tensor *x, const libnn_tensor *y);
 /* Check x (and y when not NULL) against the model's shapes. */
 libnn_status lnn_model_check_data(const libnn_model *m, const char *who, const libnn_tensor *x,
                                   const libnn_tensor *y);
