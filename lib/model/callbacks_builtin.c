@@ -67,6 +67,10 @@ static bool has_option(enum kind k, libnn_callback_option o)
         return k == REDUCE_LR;
     case LIBNN_CB_APPEND:
         return k == CSV_LOGGER;
+    case LIBNN_CB_SAVE_BEST_ONLY:
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
+    case LIBNN_CB_SAVE_FREQ:
+        return false; /* ModelCheckpoint's, not a built-in of this file */
     }
     return false;
 }
@@ -128,6 +132,10 @@ libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_o
             return lnn_error(LIBNN_E_INVALID, "%s: min_lr must be >= 0, got %g", who, v);
         b->min_lr = v;
         break;
+    case LIBNN_CB_SAVE_BEST_ONLY:
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
+    case LIBNN_CB_SAVE_FREQ:
+        break; /* refused by has_option */
     }
     return LIBNN_OK;
 }
