@@ -471,7 +471,7 @@ libnn_status libnn_csv_reader_load(libnn_csv_reader *r, const char *path, libnn_
         st = lnn_error_nomem(who, (size_t)size);
     else
         st = lnn_pread_full(who, path, fd, bytes, (size_t)size, 0);
-    close(fd);
+    lnn_close_read(fd, path);
     if (st == LIBNN_OK) {
         csv_scan s = {.who = who, .name = path, .p = bytes, .n = (size_t)size};
         st = load(r, &s, x, y);
