@@ -253,7 +253,14 @@ static libnn_status sync_dir(const lnn_atomic_file *af)
 static libnn_status copy_mode(const lnn_atomic_file *af)
 {
     struct stat old;
-    if (lnn_sys_stat(af->path, &old, 1) != 0 || !S_ISREG(old.st_mode))
+    if (lnn_sys_stat(af->path, &old, 1) != 0) {
+        /* No file there (or a link to none, or a loop): the rename
+         * replaces the link itself. */
+        if (errno == ENOENT || errno == ELOOP)
+            return LIBNN_OK;
+        return lnn_io_error(af->who, "cannot stat", af->path, errno);
+    }
+    if (!S_ISREG(old.st_mode))
         return LIBNN_OK;
     if (lnn_sys_fchmod(af->fd, af->tmp, old.st_mode & 07777) != 0)
         return lnn_io_error(af->who, "cannot set the permissions of", af->tmp, errno);
