@@ -21,8 +21,16 @@
  * contiguously without overlap and without trailing bytes; each tensor's byte
  * count equals its element count times the dtype size. Any violation gives
  * LIBNN_E_FORMAT with a message naming the tensor and the byte offset (from
- * the start of the file) at fault. Memory use is bounded by a small multiple
- * of the file size.
+ * the start of the file) at fault.
+ *
+ * Memory: the JSON header is parsed whole. It may hold at most 262,144 JSON
+ * values (keys, strings, numbers, arrays and objects each count one; a
+ * tensor entry takes 10 to 17, so 15,000 to 26,000 tensors fit) and no key
+ * or string longer than 16,777,216 bytes; beyond either cap loading is
+ * LIBNN_E_FORMAT before anything is parsed. A load then needs at most twice
+ * the header's size plus 64 MB, plus the tensors' float32 values (and, from
+ * a file, a 64 KiB conversion buffer): a 96 MB header of tiny metadata
+ * entries is refused at the cost of reading it.
  *
  * Every dtype of the classic safetensors set is converted to float32 on read:
  * F32, F16, BF16, F8_E4M3 and F8_E5M2 exactly; F64 rounded to nearest (a
