@@ -73,9 +73,10 @@ static void check_writer(void *ctx, libnn_status st, const iof_run *r)
     /* The sweep is best effort: a failure on the orphan, or on listing the
      * folder, leaves it there. */
     bool on_orphan = w->orphan[0] && r->fired && strcmp(r->path, w->orphan) == 0;
+    bool on_listing = r->fired && r->op == LNN_IO_OPEN && strcmp(r->path, w->dir) == 0;
     if (w->orphan[0] && unlink(w->orphan) == 0)
-        ck_assert_msg(on_orphan || (r->fired && r->op == LNN_IO_OPEN && !strcmp(r->path, w->dir)), "call %ld (%s '%s') failing: the orphan stayed", r->target,
-                      lnn_io_op_name(r->op), r->path);
+        ck_assert_msg(on_orphan || on_listing, "call %ld (%s '%s') failing: the orphan stayed",
+                      r->target, lnn_io_op_name(r->op), r->path);
     if (st == LIBNN_OK) {
         ck_assert_msg(!r->fired || on_orphan || iof_absorbable(r, w->dir),
                       "call %ld (%s '%s') failed, yet the save succeeded", r->target,
