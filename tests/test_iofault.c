@@ -20,6 +20,7 @@
 #include "io_helpers.h"
 #include "iofault_helpers.h"
 #include "model_helpers.h"
+#include "model_zoo.h"
 #include "testutil.h"
 
 /* ---- writers ---- */
@@ -31,6 +32,7 @@ typedef struct writer {
     size_t fresh_n;
     libnn_tensor_file *file;
     libnn_tokenizer *tok;
+    libnn_model *model;
     char orphan[160];  /* when set: a dead saver's temporary file, for the sweep */
 } writer;
 
@@ -48,7 +50,20 @@ static void writer_done(writer *w)
     free(w->fresh);
     libnn_tensor_file_free(w->file);
     libnn_tokenizer_free(w->tok);
+    libnn_model_free(w->model);
     io_scratch_remove(w->dir);
+}
+
+/* The bytes a save without faults writes, saved elsewhere. */
+static void fresh_bytes(writer *w, libnn_status (*run)(void *ctx))
+{
+    char keep[sizeof w->path];
+    memcpy(keep, w->path, sizeof keep);
+    snprintf(w->path, sizeof w->path, "%s/ref", w->dir);
+    ck_assert_int_eq(run(w), LIBNN_OK);
+    w->fresh = io_read_file(w->path, &w->fresh_n);
+    ck_assert_int_eq(unlink(w->path), 0);
+    snprintf(w->path, sizeof w->path, "%s", keep);
 }
 
 static libnn_status save_tensor_file(void *ctx)
@@ -65,6 +80,20 @@ static libnn_status save_tokenizer(void *ctx)
     writer *w = ctx;
     io_write_file(w->path, w->old, sizeof old_bytes);
     return libnn_tokenizer_save(w->tok, w->path);
+}
+
+static libnn_status save_model(void *ctx)
+{
+    writer *w = ctx;
+    io_write_file(w->path, w->old, sizeof old_bytes);
+    return libnn_model_save(w->model, w->path, LIBNN_SAVE_CHECKPOINT);
+}
+
+static libnn_status save_weights(void *ctx)
+{
+    writer *w = ctx;
+    io_write_file(w->path, w->old, sizeof old_bytes);
+    return libnn_model_save_weights(w->model, w->path);
 }
 
 static void check_writer(void *ctx, libnn_status st, const iof_run *r)
@@ -115,13 +144,21 @@ START_TEST(tokenizer_save_faults)
     ck_assert_int_eq(libnn_tokenizer_new(&w.tok), LIBNN_OK);
     const char *texts[] = {"the cat sat", "the dog ran far"};
     ck_assert_int_eq(libnn_tokenizer_fit_on_texts(w.tok, 2, texts), LIBNN_OK);
-    /* The reference bytes: a save without faults, elsewhere. */
-    char ref[160];
-    snprintf(ref, sizeof ref, "%s.ref", w.path);
-    ck_assert_int_eq(libnn_tokenizer_save(w.tok, ref), LIBNN_OK);
-    w.fresh = io_read_file(ref, &w.fresh_n);
-    ck_assert_int_eq(unlink(ref), 0);
+    fresh_bytes(&w, save_tokenizer);
     iof_case c = {"tokenizer_save", save_tokenizer, check_writer, &w};
+    iof_all(&c);
+    writer_done(&w);
+}
+END_TEST
+
+START_TEST(model_save_faults)
+{
+    writer w = {0};
+    writer_init(&w, "model.safetensors");
+    w.model = tu_zoo_model(_i, 7);
+    libnn_status (*run)(void *) = _i % 2 ? save_weights : save_model;
+    fresh_bytes(&w, run);
+    iof_case c = {_i % 2 ? "model_save_weights" : "model_save", run, check_writer, &w};
     iof_all(&c);
     writer_done(&w);
 }
@@ -182,6 +219,53 @@ START_TEST(csv_logger_faults)
 }
 END_TEST
 
+/* ModelCheckpoint: fit saves after each of 2 epochs. Whatever fails, the
+ * file is the old bytes or a whole checkpoint, with no temporary file. */
+static libnn_status fit_with_checkpoint(void *ctx)
+{
+    writer *w = ctx;
+    io_write_file(w->path, w->old, sizeof old_bytes);
+    libnn_model *m = tu_zoo_model(0, 5);
+    libnn_tensor *x, *y;
+    tu_zoo_data(0, 16, 5, &x, &y);
+    libnn_callback *cb;
+    libnn_status st = libnn_model_checkpoint_new(w->path, NULL, &cb);
+    if (st == LIBNN_OK)
+        st = libnn_model_add_callback(m, cb);
+    if (st == LIBNN_OK)
+        st = libnn_model_fit(m, x, y, 2, 8);
+    libnn_model_free(m);
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    return st;
+}
+
+static void check_checkpoint(void *ctx, libnn_status st, const iof_run *r)
+{
+    writer *w = ctx;
+    if (st == LIBNN_OK)
+        ck_assert(!r->fired || iof_absorbable(r, w->dir));
+    size_t n;
+    unsigned char *now = io_read_file(w->path, &n);
+    libnn_model *m;
+    if (n != sizeof old_bytes || memcmp(now, w->old, n) != 0) {
+        ck_assert_int_eq(libnn_model_load(w->path, &m), LIBNN_OK);
+        libnn_model_free(m);
+    }
+    free(now);
+    ck_assert_int_eq(io_entry_count(w->dir), 1);
+}
+
+START_TEST(checkpoint_faults)
+{
+    writer w = {0};
+    writer_init(&w, "ckpt.safetensors");
+    iof_case c = {"model_checkpoint", fit_with_checkpoint, check_checkpoint, &w};
+    iof_all(&c);
+    writer_done(&w);
+}
+END_TEST
+
 /* ---- readers ---- */
 
 typedef struct reader {
@@ -189,7 +273,7 @@ typedef struct reader {
     const float *want;  /* the values a successful load gives */
     size_t want_n;
     libnn_tensor_file *file;
-    libnn_tokenizer *tok;
+    libnn_model *model;  /* load_weights' target */
 } reader;
 
 static void check_reader(void *ctx, libnn_status st, const iof_run *r)
@@ -222,6 +306,25 @@ static libnn_status load_tensor_file(void *ctx)
     io_assert_same_file(rd->file, g);
     libnn_tensor_file_free(g);
     return st;
+}
+
+static libnn_status load_model(void *ctx)
+{
+    reader *rd = ctx;
+    libnn_model *m = (libnn_model *)1;
+    libnn_status st = libnn_model_load(rd->path, &m);
+    if (st != LIBNN_OK) {
+        ck_assert_ptr_null(m);
+        return st;
+    }
+    libnn_model_free(m);
+    return st;
+}
+
+static libnn_status load_weights(void *ctx)
+{
+    reader *rd = ctx;
+    return libnn_model_load_weights(rd->model, rd->path, 0);
 }
 
 static libnn_status load_idx(void *ctx)
@@ -276,6 +379,24 @@ START_TEST(tensor_file_load_faults)
     iof_case c = {"tensor_file_load", load_tensor_file, check_reader, &rd};
     ck_assert_int_ge(iof_all(&c), 2 * 5);
     libnn_tensor_file_free(rd.file);
+    io_scratch_remove(rd.dir);
+}
+END_TEST
+
+START_TEST(model_load_faults)
+{
+    reader rd = {0};
+    io_scratch_new(rd.dir, sizeof rd.dir);
+    snprintf(rd.path, sizeof rd.path, "%s/m.safetensors", rd.dir);
+    rd.model = tu_zoo_model(_i, 3);
+    bool weights = _i % 2;
+    ck_assert_int_eq(weights ? libnn_model_save_weights(rd.model, rd.path)
+                             : libnn_model_save(rd.model, rd.path, LIBNN_SAVE_CHECKPOINT),
+                     LIBNN_OK);
+    iof_case c = {weights ? "model_load_weights" : "model_load", weights ? load_weights : load_model,
+                  check_reader, &rd};
+    ck_assert_int_ge(iof_all(&c), 2 * 5);
+    libnn_model_free(rd.model);
     io_scratch_remove(rd.dir);
 }
 END_TEST
@@ -463,6 +584,8 @@ Suite *iofault_suite(void)
     tcase_add_test(tc, tensor_file_save_faults);
     tcase_add_test(tc, tokenizer_save_faults);
     tcase_add_test(tc, csv_logger_faults);
+    tcase_add_loop_test(tc, model_save_faults, 0, TU_ZOO_COUNT);
+    tcase_add_test(tc, checkpoint_faults);
     suite_add_tcase(s, tc);
 
     tc = tu_tcase("readers");
@@ -470,6 +593,7 @@ Suite *iofault_suite(void)
     tcase_add_loop_test(tc, idx_load_faults, 0, 2);
     tcase_add_test(tc, csv_load_faults);
     tcase_add_test(tc, tokenizer_load_faults);
+    tcase_add_loop_test(tc, model_load_faults, 0, TU_ZOO_COUNT);
     suite_add_tcase(s, tc);
 
     tc = tu_tcase("temporary-files");
