@@ -13,6 +13,8 @@
 static int hook(lnn_io_op op, const char *path, size_t *len, void *user)
 {
     iof_run *r = user;
+    if (r->no_tmpfile && op == LNN_IO_TMPFILE)
+        return EOPNOTSUPP;
     r->calls++;
     if (r->shorten) {
         if ((op == LNN_IO_READ || op == LNN_IO_WRITE) && *len > 1)
@@ -54,7 +56,7 @@ bool iof_absorbable(const iof_run *r, const char *dir)
 {
     if (r->op == LNN_IO_CLOSE && strcmp(r->path, dir) == 0)
         return true;
-    return r->op == LNN_IO_OPEN && strcmp(r->path, dir) == 0;
+    return (r->op == LNN_IO_OPEN || r->op == LNN_IO_TMPFILE) && strcmp(r->path, dir) == 0;
 }
 
 static libnn_status one_run(const iof_case *c, iof_run *r)
@@ -72,10 +74,10 @@ static libnn_status one_run(const iof_case *c, iof_run *r)
     return st;
 }
 
-long iof_loop(const iof_case *c, int err)
+long iof_loop(const iof_case *c, int err, bool no_tmpfile)
 {
     for (long n = 1;; n++) {
-        iof_run r = {.target = n, .err = err};
+        iof_run r = {.target = n, .err = err, .no_tmpfile = no_tmpfile};
         libnn_status st = one_run(c, &r);
         if (!r.fired) {
             ck_assert_msg(st == LIBNN_OK, "%s: the run without a fault failed: %s", c->name,
@@ -84,8 +86,8 @@ long iof_loop(const iof_case *c, int err)
                 c->check(c->ctx, st, &r);
             /* The figures of docs/reliability.md. */
             if (getenv("LIBNN_TEST_REPORT"))
-                fprintf(stderr, "io faults: %s, %s: %ld calls failed in turn\n", c->name,
-                        strerror(err), n - 1);
+                fprintf(stderr, "io faults: %s, %s%s: %ld calls failed in turn\n", c->name,
+                        strerror(err), no_tmpfile ? ", without O_TMPFILE" : "", n - 1);
             return n - 1;
         }
         ck_assert_msg(st == LIBNN_OK || st == LIBNN_E_IO,
@@ -119,7 +121,8 @@ long iof_all(const iof_case *c)
     static const int errs[] = {EIO, ENOSPC};
     long points = 0;
     for (size_t e = 0; e < sizeof errs / sizeof errs[0]; e++)
-        points += iof_loop(c, errs[e]);
+        points += iof_loop(c, errs[e], false);
+    points += iof_loop(c, EIO, true);
     iof_short_run(c);
     return points;
 }

@@ -17,6 +17,7 @@ typedef struct iof_run {
     long target;            /* the call to fail (1-based), 0: none */
     int err;                /* the errno it fails with */
     bool shorten;           /* instead: halve every read and write */
+    bool no_tmpfile;        /* and: refuse O_TMPFILE, as many file systems do */
     long calls;             /* calls seen */
     bool fired;
     lnn_io_op op;           /* the call that failed */
@@ -43,21 +44,22 @@ typedef struct iof_case {
  * before reaching the failing call; returns the number of calls of a
  * complete run (the failure points exercised).
  */
-long iof_loop(const iof_case *c, int err);
+long iof_loop(const iof_case *c, int err, bool no_tmpfile);
 
 /* One run with every read and write cut short; it must succeed. */
 void iof_short_run(const iof_case *c);
 
-/* iof_loop with EIO, then ENOSPC, then iof_short_run: the failure points
- * exercised. */
+/* iof_loop with EIO, then ENOSPC, then EIO again where O_TMPFILE is refused
+ * (the named temporary files of other systems), then iof_short_run: the
+ * failure points exercised. */
 long iof_all(const iof_case *c);
 
 /* Descriptors open in this process. */
 int iof_open_fds(void);
 
 /* Whether an injected failure of this call may leave the call successful:
- * closing what was only read, the O_TMPFILE attempt and the sweep of
- * orphans (both fall back), all of which name the folder `dir`. */
+ * the O_TMPFILE attempt, listing the folder for orphans (both fall back)
+ * and closing the folder, all of which name the folder `dir`. */
 bool iof_absorbable(const iof_run *r, const char *dir);
 
 /* Names in `dir` containing ".libnn-tmp-". */

@@ -577,6 +577,42 @@ START_TEST(killed_saver_leaves_no_lasting_orphan)
 }
 END_TEST
 
+/* Without O_TMPFILE, a sweeper of another process may remove a new named
+ * temporary file before its owner locks it; the owner must notice and take
+ * another name. The hook plays that sweeper. */
+static int sweep_before_lock(lnn_io_op op, const char *path, size_t *len, void *user)
+{
+    (void)len;
+    int *swept = user;
+    if (op == LNN_IO_TMPFILE)
+        return EOPNOTSUPP;
+    if (op == LNN_IO_LOCK && (*swept)++ == 0)
+        ck_assert_int_eq(unlink(path), 0);
+    return 0;
+}
+
+START_TEST(temporary_name_taken_before_lock)
+{
+    char dir[64], path[128];
+    io_scratch_new(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/m.safetensors", dir);
+    libnn_tensor_file *f = io_sample_file();
+    int swept = 0;
+    lnn_io_set_fault(sweep_before_lock, &swept);
+    libnn_status st = libnn_tensor_file_save(f, path);
+    lnn_io_set_fault(NULL, NULL);
+    ck_assert_int_eq(st, LIBNN_OK);
+    ck_assert_int_eq(swept, 2); /* the first name lost, the second kept */
+    ck_assert_int_eq(io_entry_count(dir), 1);
+    size_t n;
+    unsigned char *bytes = io_save_to_memory(f, &n);
+    io_assert_file_is(path, bytes, n);
+    free(bytes);
+    libnn_tensor_file_free(f);
+    io_scratch_remove(dir);
+}
+END_TEST
+
 Suite *iofault_suite(void)
 {
     Suite *s = suite_create("iofault");
@@ -599,6 +635,7 @@ Suite *iofault_suite(void)
     tc = tu_tcase("temporary-files");
     tcase_add_test(tc, orphans_removed_live_kept);
     tcase_add_test(tc, killed_saver_leaves_no_lasting_orphan);
+    tcase_add_test(tc, temporary_name_taken_before_lock);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -157,16 +157,27 @@ static libnn_status lock_tmp(lnn_atomic_file *af)
 
 static bool try_unnamed(lnn_atomic_file *af)
 {
-#ifdef O_TMPFILE
+    /* Naming the file at commit goes through /proc/self/fd. */
     if (access("/proc/self/fd", X_OK) != 0)
         return false;
-    af->fd = lnn_sys_open(af->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    af->fd = lnn_sys_open_tmpfile(af->dir, 0666);
     af->unnamed = af->fd >= 0;
     return af->unnamed;
-#else
-    (void)af;
-    return false;
-#endif
+}
+
+/* Whether the name af->tmp still is the file af->fd (*ours): a sweeper of
+ * another process may have taken it for an orphan between its creation and
+ * our lock. Errors: LIBNN_E_IO. */
+static libnn_status still_ours(const lnn_atomic_file *af, bool *ours)
+{
+    struct stat held, named;
+    if (lnn_sys_fstat(af->fd, af->tmp, &held) != 0)
+        return lnn_io_error(af->who, "cannot stat", af->tmp, errno);
+    int rc = lnn_sys_stat(af->tmp, &named, 0);
+    if (rc != 0 && errno != ENOENT)
+        return lnn_io_error(af->who, "cannot stat", af->tmp, errno);
+    *ours = rc == 0 && held.st_ino == named.st_ino && held.st_dev == named.st_dev;
+    return LIBNN_OK;
 }
 
 static libnn_status create_tmp(lnn_atomic_file *af)
@@ -178,10 +189,18 @@ static libnn_status create_tmp(lnn_atomic_file *af)
         return lock_tmp(af);
     for (int attempt = 0; attempt < TMP_ATTEMPTS; attempt++) {
         af->fd = lnn_sys_open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        if (af->fd >= 0)
-            return lock_tmp(af);
-        if (errno != EEXIST)
+        if (af->fd < 0 && errno != EEXIST)
             return lnn_io_error(af->who, "cannot create temporary file", af->tmp, errno);
+        if (af->fd >= 0) {
+            bool ours = false;
+            libnn_status st = lock_tmp(af);
+            if (st == LIBNN_OK)
+                st = still_ours(af, &ours);
+            if (st != LIBNN_OK || ours)
+                return st;
+            lnn_close_read(af->fd, af->tmp);
+            af->fd = -1;
+        }
         next_tmp_name(af);
     }
     return lnn_error(LIBNN_E_IO, "%s: cannot create a temporary file beside '%s': %d names taken",

@@ -29,7 +29,7 @@ void lnn_io_set_fault(lnn_io_fault_fn fn, void *user)
 const char *lnn_io_op_name(lnn_io_op op)
 {
     static const char *const names[LNN_IO_OP_COUNT] = {
-        "open", "stat", "read", "write", "fsync", "dirsync",
+        "open", "tmpfile", "stat", "read", "write", "fsync", "dirsync",
         "close", "rename", "link", "unlink", "chmod", "lock"};
     return op >= 0 && op < LNN_IO_OP_COUNT ? names[op] : "?";
 }
@@ -53,6 +53,22 @@ int lnn_sys_open(const char *path, int flags, mode_t mode)
         fd = open(path, flags, mode);
     while (fd < 0 && errno == EINTR);
     return fd;
+}
+
+int lnn_sys_open_tmpfile(const char *dir, mode_t mode)
+{
+    if (fault(LNN_IO_TMPFILE, dir, NULL))
+        return -1;
+#ifdef O_TMPFILE
+    int fd;
+    do
+        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, mode);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+#else
+    errno = EOPNOTSUPP;
+    return -1;
+#endif
 }
 
 int lnn_sys_fstat(int fd, const char *path, struct stat *st)

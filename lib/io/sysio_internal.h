@@ -19,7 +19,8 @@
 /* ---- the fault hook (tests only: not exported) ---- */
 
 typedef enum lnn_io_op {
-    LNN_IO_OPEN,     /* open, create, O_TMPFILE, a folder for its fsync */
+    LNN_IO_OPEN,     /* open, create, a folder to list or flush */
+    LNN_IO_TMPFILE,  /* an unnamed file in a folder (O_TMPFILE) */
     LNN_IO_STAT,     /* fstat, stat */
     LNN_IO_READ,
     LNN_IO_WRITE,
@@ -53,6 +54,9 @@ const char *lnn_io_op_name(lnn_io_op op);
 /* ---- thin wrappers: the POSIX call's result and errno, EINTR retried ---- */
 
 int lnn_sys_open(const char *path, int flags, mode_t mode);
+/* An unnamed file in folder `dir`, open for writing (Linux O_TMPFILE); -1
+ * with errno EOPNOTSUPP where the system has no such thing. */
+int lnn_sys_open_tmpfile(const char *dir, mode_t mode);
 int lnn_sys_fstat(int fd, const char *path, struct stat *st);
 /* stat, or with follow false lstat. */
 int lnn_sys_stat(const char *path, struct stat *st, int follow);
