@@ -91,8 +91,8 @@ static bool scalar_byte(unsigned char c)
 }
 
 /* Count the JSON values of a header before jansson builds them, and refuse
- * a header with more than the cap or a string above its cap. Malformed JSON is jansson's to report:
- * this scan only has to stay within the bytes. */
+ * a header with more than the cap or a string above its cap. Malformed JSON
+ * is jansson's to report: this scan only has to stay within the bytes. */
 static libnn_status check_costs(const char *who, const unsigned char *s, size_t n)
 {
     size_t values = 0;
