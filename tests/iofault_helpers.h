@@ -49,10 +49,10 @@ long iof_loop(const iof_case *c, int err, bool no_tmpfile);
 /* One run with every read and write cut short; it must succeed. */
 void iof_short_run(const iof_case *c);
 
-/* iof_loop with EIO, then ENOSPC, then EIO again where O_TMPFILE is refused
- * (the named temporary files of other systems), then iof_short_run: the
- * failure points exercised. */
-long iof_all(const iof_case *c);
+/* iof_loop with EIO; for a writer also with ENOSPC, and with EIO again
+ * where O_TMPFILE is refused (the named temporary files of other systems);
+ * then iof_short_run. Returns the failure points exercised. */
+long iof_all(const iof_case *c, bool writer);
 
 /* Descriptors open in this process. */
 int iof_open_fds(void);
