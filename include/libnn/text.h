@@ -304,7 +304,8 @@ LIBNN_API libnn_status libnn_tokenizer_from_json(const char *json, size_t length
 
 /*
  * Write the JSON of libnn_tokenizer_to_json to `path` atomically (temporary
- * file, fsync, rename: a failed save leaves an existing file unchanged).
+ * file, fsync, rename: a failed save leaves an existing file unchanged;
+ * temporary files as libnn_tensor_file_save in libnn/io.h).
  * Errors: LIBNN_E_INVALID, LIBNN_E_IO, LIBNN_E_NOMEM.
  */
 LIBNN_API libnn_status libnn_tokenizer_save(const libnn_tokenizer *tok, const char *path);

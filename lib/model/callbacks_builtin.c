@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <float.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/params_internal.h"
+#include "io/sysio_internal.h"
 #include "model_internal.h"
 
 enum kind { EARLY_STOPPING, REDUCE_LR, TERMINATE_ON_NAN, CSV_LOGGER };
@@ -36,16 +38,23 @@ typedef struct builtin {
     size_t best_floats;
     bool have_best;
     char *path;
-    FILE *file;
+    int fd;        /* the CSV file while has_file */
+    bool has_file;
     size_t n_keys;
     char keys[LNN_MAX_LOGS][LNN_LOG_NAME_CAP];
 } builtin;
 
+static void csv_close(builtin *b)
+{
+    if (b->has_file)
+        (void)lnn_close_written("csv_logger", b->path, b->fd);
+    b->has_file = false;
+}
+
 static void builtin_destroy(void *p)
 {
     builtin *b = p;
-    if (b->file)
-        fclose(b->file);
+    csv_close(b);
     lnn_free(b->best_weights);
     lnn_free(b->path);
     lnn_free(b);
@@ -279,23 +288,23 @@ static libnn_status builtin_train_begin(libnn_model *m, void *user)
         }
     }
     if (b->kind == CSV_LOGGER) {
-        if (b->file)
-            fclose(b->file);
+        csv_close(b);
         b->n_keys = 0;
+        int fd = lnn_sys_open(b->path,
+                              O_WRONLY | O_CREAT | O_CLOEXEC | (b->append ? O_APPEND : O_TRUNC),
+                              0666);
+        if (fd < 0)
+            return lnn_io_error("csv_logger", "cannot open", b->path, errno);
         /* Appending to a file that has rows keeps its header. */
-        bool had_rows = false;
-        if (b->append) {
-            FILE *probe = fopen(b->path, "r");
-            if (probe) {
-                had_rows = fgetc(probe) != EOF;
-                fclose(probe);
-            }
+        struct stat st;
+        if (lnn_sys_fstat(fd, b->path, &st) != 0) {
+            libnn_status err = lnn_io_error("csv_logger", "cannot stat", b->path, errno);
+            lnn_close_read(fd, b->path);
+            return err;
         }
-        b->file = fopen(b->path, b->append ? "a" : "w");
-        if (!b->file)
-            return lnn_error(LIBNN_E_IO, "csv_logger: cannot open %s: %s", b->path,
-                             strerror(errno));
-        if (had_rows)
+        b->fd = fd;
+        b->has_file = true;
+        if (b->append && st.st_size > 0)
             b->n_keys = SIZE_MAX; /* header exists: take keys from the first epoch silently */
     }
     return LIBNN_OK;
@@ -360,6 +369,9 @@ static libnn_status reduce_lr_epoch(libnn_model *m, builtin *b, const libnn_logs
 
 static libnn_status csv_epoch(builtin *b, int64_t epoch, const libnn_logs *logs)
 {
+    /* The longest row: a name or a %.9g number (at most 16 bytes) per
+     * column, with separators, the epoch and the line end. */
+    char line[LNN_MAX_LOGS * (LNN_LOG_NAME_CAP + 1) + 32];
     if (b->n_keys == 0 || b->n_keys == SIZE_MAX) {
         /* Columns: the first epoch's log names, sorted, as Keras. */
         bool header = b->n_keys == 0;
@@ -373,24 +385,27 @@ static libnn_status csv_epoch(builtin *b, int64_t epoch, const libnn_logs *logs)
                 memcpy(b->keys[j - 1], t, sizeof t);
             }
         if (header) {
-            fputs("epoch", b->file);
+            size_t n = (size_t)snprintf(line, sizeof line, "epoch");
             for (size_t i = 0; i < b->n_keys; i++)
-                fprintf(b->file, ",%s", b->keys[i]);
-            fputc('\n', b->file);
+                n += (size_t)snprintf(line + n, sizeof line - n, ",%s", b->keys[i]);
+            line[n++] = '\n';
+            libnn_status st = lnn_write_full("csv_logger", b->path, b->fd, line, n);
+            if (st != LIBNN_OK)
+                return st;
         }
     }
-    fprintf(b->file, "%lld", (long long)epoch);
+    size_t n = (size_t)snprintf(line, sizeof line, "%lld", (long long)epoch);
     for (size_t i = 0; i < b->n_keys; i++) {
         double v;
         if (libnn_logs_get(logs, b->keys[i], &v) == LIBNN_OK)
-            fprintf(b->file, ",%.9g", v);
+            n += (size_t)snprintf(line + n, sizeof line - n, ",%.9g", v);
         else
-            fputs(",NA", b->file);
+            n += (size_t)snprintf(line + n, sizeof line - n, ",NA");
     }
-    fputc('\n', b->file);
-    if (fflush(b->file) != 0 || ferror(b->file))
-        return lnn_error(LIBNN_E_IO, "csv_logger: writing %s failed: %s", b->path, strerror(errno));
-    return LIBNN_OK;
+    line[n++] = '\n';
+    /* One write per row: a row is never half in the file unless the
+     * system says why. */
+    return lnn_write_full("csv_logger", b->path, b->fd, line, n);
 }
 
 static libnn_status builtin_epoch_done(libnn_model *m, int64_t epoch, libnn_logs *logs, void *user,
@@ -423,10 +438,7 @@ static void builtin_train_end(libnn_model *m, void *user)
 {
     builtin *b = user;
     (void)m;
-    if (b->file) {
-        fclose(b->file);
-        b->file = NULL;
-    }
+    csv_close(b);
 }
 
 /* needs_monitor: monitor must be given (NULL means "loss" otherwise). */
