@@ -19,6 +19,8 @@ import zlib
 TOOL = os.environ.get('LIBNN_TOOL', 'build/tools/libnn')
 MAKE_MODELS = os.environ.get('LIBNN_MAKE_MODELS', 'build/tools/tests/make_models')
 HAVE_PNG = os.environ.get('LIBNN_TOOL_PNG') == '1'
+EXAMPLES = {os.path.basename(p): p for p in os.environ.get('LIBNN_EXAMPLES', '').split(';') if p}
+DATA_DIR = os.environ.get('LIBNN_DATA_DIR', 'data')
 
 E = math.e
 P_TOP = E / (E + 3)      # a white quadrant: logits (1, 0, 0, 0)
@@ -299,6 +301,58 @@ class Evaluate(unittest.TestCase):
         rc, out, err = run('evaluate', path('quadrants.safetensors'), x, y)
         loss = (3 * -math.log(P_TOP) - math.log(P_OTHER)) / 4
         self.assertEqual(out, f'loss: {loss:.6f}\naccuracy: 0.750000\n')
+
+
+@unittest.skipUnless(EXAMPLES, 'LIBNN_EXAMPLES is not set')
+class Examples(unittest.TestCase):
+    """Every example saves what it trains with --save PATH (short runs here)."""
+
+    def example(self, name, *args):
+        p = subprocess.run([EXAMPLES[name], *args], capture_output=True, text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def test_models_are_saved(self):
+        runs = {'linear_regression': ('50',), 'logistic_regression': (),
+                'rnn_sequence': ('--epochs', '1', '--train', '200', '--test', '100',
+                                 '--threads', '1', '--verbose', '0'),
+                'text_lstm': ('--epochs', '1', '--train', '200', '--test', '100',
+                              '--threads', '1', '--verbose', '0')}
+        for name, args in runs.items():
+            with self.subTest(example=name):
+                saved = path(name + '.safetensors')
+                self.example(name, *args, '--save', saved)
+                rc, out, err = run('summary', saved)
+                self.assertEqual((rc, err), (0, ''))
+                self.assertIn('Checkpoint: no', out)
+
+    def test_tensor_demo_saves_its_tensors(self):
+        saved = path('tensors.safetensors')
+        self.example('tensor_demo', '--save', saved)
+        with open(saved, 'rb') as f:
+            n = struct.unpack('<Q', f.read(8))[0]
+            header = f.read(n).decode()
+        self.assertIn('"uniform"', header)
+        self.assertIn('"reshaped"', header)
+
+    def test_mnist_saved_then_classifies_the_bundled_digits(self):
+        saved = path('mnist.safetensors')
+        self.example('mnist_cnn', '--epochs', '1', '--train', '3000', '--threads', '1',
+                     '--verbose', '0', '--save', saved)
+        digits = sorted(os.path.join(DATA_DIR, 'digits', f)
+                        for f in os.listdir(os.path.join(DATA_DIR, 'digits')))
+        self.assertEqual(len(digits), 10)
+        rc, out, err = run('predict', saved, *digits)
+        self.assertEqual((rc, err), (0, ''))
+        lines = out.splitlines()
+        self.assertEqual(len(lines), 10)
+        right = 0
+        for line, f in zip(lines, digits):
+            name, cls, p = line.split('\t')
+            self.assertEqual(name, f)
+            self.assertTrue(0 <= float(p) <= 1)
+            right += f.endswith(f'label{cls}.pgm')
+        self.assertGreaterEqual(right, 9, out)
 
 
 def main():
