@@ -24,11 +24,10 @@ def _training_config(filepath):
         meta = json.loads(f.read(n)).get('__metadata__', {})
     config = json.loads(meta.get('training_config') or '{}')
     loss = config.get('loss')
-    if isinstance(loss, dict):  # {"class_name": ..., "config": {"name": ..., options}}
-        options = {k: v for k, v in loss.get('config', {}).items()
-                   if k in ('from_logits', 'label_smoothing', 'delta')}
-        loss = losses.LossFunction(loss.get('config', {}).get('name', loss.get('class_name')),
-                                   **options)
+    if isinstance(loss, dict):  # {"class_name": "huber", "delta": 2.0}: options off default
+        options = {k: v for k, v in loss.items() if k in ('from_logits', 'label_smoothing',
+                                                          'delta')}
+        loss = losses.LossFunction(loss.get('class_name'), **options)
     elif isinstance(loss, str):
         loss = losses.LossFunction(loss)
     metrics = [m if isinstance(m, str) else m.get('config', {}).get('name', m.get('class_name'))
