@@ -1,9 +1,11 @@
 /*
  * `libnn predict MODEL INPUT...`: one line per sample, tab-separated: the
  * sample (index, or the image's path), then the top K classes each with its
- * probability (score, for a model that does not end in softmax), or with
- * --raw, or for a model whose outputs are not classes, every output value.
+ * probability (from logits when the model was trained on them; a score for
+ * a classifier that gives neither), or with --raw, or for a model whose
+ * outputs are not classes, every output value.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,30 +14,52 @@
 
 /* Print the k largest of v[0..n) as "\tclass\tvalue", largest first; ties go
  * to the lower class, as argmax. `used` is scratch space of n bytes. */
-static void print_top(const float *v, int64_t n, int64_t k, unsigned char *used)
+static void print_top(const float *v, size_t n, int64_t k, unsigned char *used)
 {
-    memset(used, 0, (size_t)n);
-    for (int64_t j = 0; j < k && j < n; j++) {
-        int64_t best = -1;
-        for (int64_t c = 0; c < n; c++)
-            if (!used[c] && (best < 0 || v[c] > v[best]))
+    memset(used, 0, n);
+    for (int64_t j = 0; j < k && (size_t)j < n; j++) {
+        size_t best = 0;
+        while (used[best])
+            best++;
+        for (size_t c = best + 1; c < n; c++)
+            if (!used[c] && v[c] > v[best])
                 best = c;
         used[best] = 1;
-        printf("\t%lld\t%.6f", (long long)best, (double)v[best]);
+        printf("\t%zu\t%.6f", best, (double)v[best]);
     }
 }
 
+/* Softmax of logits in place, as the loss with from_logits reads them. */
+static void softmax(float *v, int64_t n)
+{
+    float max = v[0];
+    for (int64_t i = 1; i < n; i++)
+        max = v[i] > max ? v[i] : max;
+    double sum = 0;
+    for (int64_t i = 0; i < n; i++)
+        sum += exp((double)v[i] - (double)max);
+    for (int64_t i = 0; i < n; i++)
+        v[i] = (float)(exp((double)v[i] - (double)max) / sum);
+}
+
+/* One sample's line after its name; `values` (per + 2 floats) and `used` are
+ * scratch space. */
 static void print_sample(const struct tool_model *tm, int raw, int64_t top, const float *out,
-                         int64_t per, unsigned char *used)
+                         int64_t per, float *values, unsigned char *used)
 {
     if (raw || tm->output == TOOL_OUT_VALUES) {
         for (int64_t j = 0; j < per; j++)
             printf("\t%.9g", (double)out[j]);
     } else if (tm->output == TOOL_OUT_SIGMOID) {
-        const float two[2] = {1.0f - out[0], out[0]};
-        print_top(two, 2, top, used);
+        double p = tm->logits ? 1.0 / (1.0 + exp(-(double)out[0])) : (double)out[0];
+        values[0] = (float)(1.0 - p);
+        values[1] = (float)p;
+        print_top(values, 2, top, used);
     } else {
-        print_top(out, per, top, used);
+        memcpy(values, out, (size_t)per * sizeof *values);
+        if (tm->logits && tm->output == TOOL_OUT_PROBABILITIES)
+            softmax(values, per);
+        print_top(values, (size_t)per, top, used);
     }
     putchar('\n');
 }
@@ -45,17 +69,22 @@ static int print_results(char *const *inputs, int images, const struct tool_mode
 {
     int64_t n = libnn_tensor_dim(y, 0), per = n ? (int64_t)libnn_tensor_size(y) / n : 0;
     unsigned char *used = malloc((size_t)per + 2);
-    if (!used)
+    float *values = malloc(((size_t)per + 2) * sizeof *values);
+    if (!used || !values) {
+        free(used);
+        free(values);
         return tool_fail("out of memory");
+    }
     const float *out = libnn_tensor_data(y);
     for (int64_t i = 0; i < n; i++) {
         if (images)
             fputs(inputs[i], stdout);
         else
             printf("%lld", (long long)i);
-        print_sample(tm, raw, top, out + i * per, per, used);
+        print_sample(tm, raw, top, out + i * per, per, values, used);
     }
     free(used);
+    free(values);
     if (fflush(stdout) != 0)
         return tool_fail("cannot write the results");
     return TOOL_OK;

@@ -1,7 +1,8 @@
 /*
  * Loading a model file and learning what the commands need: the input
  * shape (from the architecture JSON: libnn has no other public getter for
- * it), the output shape (the last layer's) and what the outputs are.
+ * it), the output shape (the last layer's) and what the outputs are (from
+ * the loss in the file's "training_config" and the last activation).
  */
 #include <inttypes.h>
 #include <jansson.h>
@@ -71,8 +72,46 @@ static int learn_input_shape(const char *path, struct tool_model *tm)
     return rc;
 }
 
-/* What the outputs are, from the last layer's activation. */
-static enum tool_output_kind output_kind(const struct tool_model *tm)
+/* The loss of the file's training configuration: its name into `loss`
+ * ("" when the file has none) and whether it takes logits. The file is one
+ * libnn_model_load has just validated; only its JSON header is read (the
+ * safetensors layout: 8-byte little-endian length, then the header). */
+static void training_loss(const char *path, char *loss, size_t size, int *from_logits)
+{
+    loss[0] = '\0';
+    *from_logits = 0;
+    FILE *f = fopen(path, "rb");
+    unsigned char len[8];
+    if (!f)
+        return;
+    uint64_t n = 0;
+    if (fread(len, 1, 8, f) == 8)
+        for (int i = 7; i >= 0; i--)
+            n = n << 8 | len[i];
+    char *header = n > 0 && n <= 100000000 ? malloc((size_t)n + 1) : NULL;
+    if (header && fread(header, 1, (size_t)n, f) == n) {
+        header[n] = '\0';
+        json_t *root = json_loads(header, 0, NULL);
+        const char *text = json_string_value(
+            json_object_get(json_object_get(root, "__metadata__"), "training_config"));
+        json_t *config = text ? json_loads(text, 0, NULL) : NULL;
+        json_t *l = json_object_get(config, "loss");
+        const char *name = json_string_value(json_object_get(l, "class_name"));
+        snprintf(loss, size, "%s", name ? name : "");
+        *from_logits = json_is_true(json_object_get(l, "from_logits"));
+        json_decref(config);
+        json_decref(root);
+    }
+    free(header);
+    fclose(f);
+}
+
+/* What the outputs are. A model trained with a cross-entropy gives classes:
+ * probabilities from a softmax or sigmoid, or from logits (from_logits)
+ * through the same function here; other activations give class scores. A
+ * model trained on another loss (a regression) gives values. A file without
+ * a loss is judged on the last activation alone. */
+static enum tool_output_kind output_kind(const char *path, struct tool_model *tm)
 {
     size_t n = libnn_model_layer_count(tm->model);
     libnn_layer *last = n ? libnn_model_layer(tm->model, n - 1) : NULL;
@@ -80,11 +119,17 @@ static enum tool_output_kind output_kind(const struct tool_model *tm)
     if (!last || libnn_layer_get_int(last, LIBNN_PARAM_ACTIVATION, &act) != LIBNN_OK)
         act = -1; /* no activation option: a layer that only moves or pools values */
     libnn_clear_error();
-    if (tm->out_ndim != 1)
+    char loss[64];
+    training_loss(path, loss, sizeof loss, &tm->logits);
+    int classes = strstr(loss, "crossentropy") != NULL;
+    if (tm->out_ndim != 1 || (loss[0] && !classes))
         return TOOL_OUT_VALUES;
-    if (tm->out_shape[0] > 1)
-        return act == LIBNN_ACT_SOFTMAX ? TOOL_OUT_PROBABILITIES : TOOL_OUT_SCORES;
-    return act == LIBNN_ACT_SIGMOID ? TOOL_OUT_SIGMOID : TOOL_OUT_VALUES;
+    if (tm->out_shape[0] > 1) {
+        if (tm->logits || act == LIBNN_ACT_SOFTMAX)
+            return TOOL_OUT_PROBABILITIES;
+        return classes ? TOOL_OUT_SCORES : TOOL_OUT_VALUES;
+    }
+    return tm->logits || act == LIBNN_ACT_SIGMOID ? TOOL_OUT_SIGMOID : TOOL_OUT_VALUES;
 }
 
 int tool_model_load(const char *path, struct tool_model *tm)
@@ -102,7 +147,7 @@ int tool_model_load(const char *path, struct tool_model *tm)
         tool_model_free(tm);
         return rc;
     }
-    tm->output = output_kind(tm);
+    tm->output = output_kind(path, tm);
     return TOOL_OK;
 }
 

@@ -74,12 +74,13 @@ int tool_parse_int(const struct tool_cmd *cmd, const char *option, const char *t
 
 /* ---- the model (model_info.c) ---- */
 
-/* What the tool needs to know of a loaded model. */
+/* What the outputs of a loaded model are, from its loss and last activation
+ * (see output_kind in model_info.c). */
 enum tool_output_kind {
-    TOOL_OUT_PROBABILITIES, /* [n, k > 1] from a softmax: classes and probabilities */
-    TOOL_OUT_SIGMOID,       /* [n, 1] from a sigmoid: class 1 when p >= 0.5 */
-    TOOL_OUT_SCORES,        /* [n, k > 1], not a softmax: classes by score */
-    TOOL_OUT_VALUES         /* anything else: printed raw */
+    TOOL_OUT_PROBABILITIES, /* [n, k > 1] class probabilities (or logits: see `logits`) */
+    TOOL_OUT_SIGMOID,       /* [n, 1] probability of class 1 (or its logit) */
+    TOOL_OUT_SCORES,        /* [n, k > 1] class scores that are not probabilities */
+    TOOL_OUT_VALUES         /* anything else (regression, sequences): printed raw */
 };
 
 struct tool_model {
@@ -87,6 +88,7 @@ struct tool_model {
     size_t in_ndim, out_ndim; /* per sample, no batch axis */
     int64_t in_shape[LIBNN_MAX_RANK], out_shape[LIBNN_MAX_RANK];
     enum tool_output_kind output;
+    int logits; /* trained with from_logits: softmax or sigmoid gives the probabilities */
 };
 
 /* Load the model file at `path` and learn its shapes. */

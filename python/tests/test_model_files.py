@@ -81,7 +81,7 @@ class FileTests(unittest.TestCase):
         self.assertEqual(m2.metrics_names, ['loss', 'accuracy'])
         self.assertEqual(m2.evaluate(self.x, self.y, verbose=0),
                          m.evaluate(self.x, self.y, verbose=0))
-        self.assertEqual(m2.optimizer.name, 'adam')
+        self.assertEqual(m2.optimizer.name, 'Adam')
         self.assertAlmostEqual(m2.optimizer.learning_rate, 0.01, places=6)
         self.assertEqual(m2.count_params(), m.count_params())
         m2.fit(self.x, self.y, epochs=1, verbose=0)  # a loaded model trains on

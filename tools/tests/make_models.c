@@ -9,7 +9,11 @@
  *     logits (1, 0, 0, 0), probabilities e/(e+3) and 1/(e+3).
  *   quadrants-checkpoint.safetensors: the same, saved as a checkpoint.
  *   binary.safetensors: [3] -> Dense(1, sigmoid), kernel (1, -1, 0).
- *   regression.safetensors: [2] -> Dense(2), kernel 2·I, bias (1, -1).
+ *   regression.safetensors: [2] -> Dense(2), kernel 2·I, bias (1, -1), mean
+ *     squared error: outputs are values.
+ *   logits.safetensors: [3] -> Dense(3) without activation, kernel I, trained
+ *     on logits (sparse cross-entropy, from_logits): (1, 0, 0) gives the
+ *     probabilities e/(e+2) and 1/(e+2).
  *
  * Exit 77 (skipped) while libnn cannot save models yet.
  */
@@ -112,6 +116,14 @@ int main(int argc, char **argv)
     CHECK(set(last_layer(m), "kernel", 2, (const int64_t[]){2, 2}, (const float[]){2, 0, 0, 2}, 4));
     CHECK(set(last_layer(m), "bias", 1, (const int64_t[]){2}, (const float[]){1, -1}, 2));
     CHECK(save(m, dir, "regression.safetensors", 0));
+    libnn_model_free(m);
+
+    CHECK(dense_model(1, (const int64_t[]){3}, 0, 3, LIBNN_ACT_LINEAR,
+                      LIBNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &m));
+    CHECK(libnn_model_set_loss_option(m, LIBNN_LOSS_OPT_FROM_LOGITS, 1));
+    CHECK(set(last_layer(m), "kernel", 2, (const int64_t[]){3, 3},
+              (const float[]){1, 0, 0, 0, 1, 0, 0, 0, 1}, 9));
+    CHECK(save(m, dir, "logits.safetensors", 0));
     libnn_model_free(m);
     return 0;
 fail:
