@@ -7,41 +7,6 @@
 
 #define LNN_TODO(what) lnn_error(LIBNN_E_UNSUPPORTED, "%s: not implemented yet", what)
 
-libnn_status libnn_model_save(const libnn_model *model, const char *path, unsigned flags)
-{
-    return LNN_TODO("model_save");
-}
-
-libnn_status libnn_model_save_buffer(const libnn_model *model, unsigned flags, void *buf,
-                                     size_t capacity, size_t *needed)
-{
-    return LNN_TODO("model_save_buffer");
-}
-
-libnn_status libnn_model_load(const char *path, libnn_model **out)
-{
-    if (out)
-        *out = NULL;
-    return LNN_TODO("model_load");
-}
-
-libnn_status libnn_model_load_buffer(const void *data, size_t size, libnn_model **out)
-{
-    if (out)
-        *out = NULL;
-    return LNN_TODO("model_load_buffer");
-}
-
-libnn_status libnn_model_save_weights(const libnn_model *model, const char *path)
-{
-    return LNN_TODO("model_save_weights");
-}
-
-libnn_status libnn_model_load_weights(libnn_model *model, const char *path, unsigned flags)
-{
-    return LNN_TODO("model_load_weights");
-}
-
 libnn_status libnn_model_checkpoint_new(const char *filepath, const char *monitor,
                                         libnn_callback **out)
 {

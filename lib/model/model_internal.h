@@ -93,6 +93,7 @@ struct libnn_model {
     double validation_split;
     int64_t initial_epoch;
     bool check_numerics;
+    int64_t epoch_reached; /* epochs completed by the last fit: a checkpoint resumes here */
 
     lnn_rng rng; /* shuffling and dropout, seeded at compile */
     lnn_plan plan;

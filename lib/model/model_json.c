@@ -15,24 +15,28 @@
 /* Python's json.dumps() layout, as Keras writes it. */
 #define ARCH_DUMP_FLAGS (JSON_PRESERVE_ORDER)
 
-libnn_status lnn_arch_dump(const libnn_model *m, char **out)
+libnn_status lnn_json_text(const char *who, json_t *root, char **out)
 {
-    *out = NULL;
-    if (!m->has_input)
-        return lnn_error(LIBNN_E_STATE, "model_to_json: the model has no input shape");
-    lnn_json_begin();
-    json_t *root = lnn_arch_write(m);
     size_t len = root ? json_dumpb(root, NULL, 0, ARCH_DUMP_FLAGS) : 0;
     char *text = len ? lnn_malloc(len + 1) : NULL;
     bool ok = text && json_dumpb(root, text, len, ARCH_DUMP_FLAGS) == len;
     json_decref(root);
     if (!ok || lnn_json_failed()) {
         lnn_free(text);
-        return lnn_error_nomem("model_to_json", len + 1);
+        return lnn_error_nomem(who, len + 1);
     }
     text[len] = '\0';
     *out = text;
     return LIBNN_OK;
+}
+
+libnn_status lnn_arch_dump(const libnn_model *m, char **out)
+{
+    *out = NULL;
+    if (!m->has_input)
+        return lnn_error(LIBNN_E_STATE, "model_to_json: the model has no input shape");
+    lnn_json_begin();
+    return lnn_json_text("model_to_json", lnn_arch_write(m), out);
 }
 
 libnn_status libnn_model_to_json(const libnn_model *model, char *buf, size_t capacity,
