@@ -176,12 +176,6 @@ class FileTests(unittest.TestCase):
             clone_model('model')
 
     def test_model_checkpoint(self):
-        try:
-            libnn.ModelCheckpoint(self.path('probe.safetensors'))
-        except LibnnError as e:  # the library side of issue 10 item 5 not there yet
-            if e.status == Status.E_UNSUPPORTED:
-                self.skipTest(str(e))
-            raise
         m = blob_model()
         every = libnn.ModelCheckpoint(self.path('e{epoch:02d}.safetensors'))
         best = libnn.ModelCheckpoint(self.path('best.safetensors'), monitor='val_accuracy',
