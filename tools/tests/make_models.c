@@ -11,6 +11,8 @@
  *   binary.safetensors: [3] -> Dense(1, sigmoid), kernel (1, -1, 0).
  *   regression.safetensors: [2] -> Dense(2), kernel 2·I, bias (1, -1), mean
  *     squared error: outputs are values.
+ *   rgb.safetensors: [2, 2, 3] -> Flatten -> Dense(3, softmax), class c the
+ *     mean of channel c: a pure red image gives e/(e+2), a gray one 1/3 each.
  *   logits.safetensors: [3] -> Dense(3) without activation, kernel I, trained
  *     on logits (sparse cross-entropy, from_logits): (1, 0, 0) gives the
  *     probabilities e/(e+2) and 1/(e+2).
@@ -112,6 +114,16 @@ int main(int argc, char **argv)
     CHECK(set(last_layer(m), "kernel", 2, (const int64_t[]){2, 2}, (const float[]){2, 0, 0, 2}, 4));
     CHECK(set(last_layer(m), "bias", 1, (const int64_t[]){2}, (const float[]){1, -1}, 2));
     CHECK(save(m, dir, "regression.safetensors", 0));
+    libnn_model_free(m);
+
+    float rgb[12 * 3] = {0};
+    for (int p = 0; p < 4; p++)
+        for (int c = 0; c < 3; c++)
+            rgb[(p * 3 + c) * 3 + c] = 0.25f;
+    CHECK(dense_model(3, (const int64_t[]){2, 2, 3}, 1, 3, LIBNN_ACT_SOFTMAX,
+                      LIBNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY, &m));
+    CHECK(set(last_layer(m), "kernel", 2, (const int64_t[]){12, 3}, rgb, 36));
+    CHECK(save(m, dir, "rgb.safetensors", 0));
     libnn_model_free(m);
 
     CHECK(dense_model(1, (const int64_t[]){3}, 0, 3, LIBNN_ACT_LINEAR,

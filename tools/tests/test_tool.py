@@ -55,14 +55,16 @@ def pgm(name, pixels, width, height, maxval=255, header=None):
     return write(name, head.encode() + pixels)
 
 
-def png(name, pixels, width, height):
-    """An 8-bit grayscale PNG, written with zlib alone."""
+def png(name, pixels, width, height, channels=1):
+    """An 8-bit gray (1 channel) or RGB (3) PNG, written with zlib alone."""
     def chunk(kind, body):
         return (struct.pack('>I', len(body)) + kind + body
                 + struct.pack('>I', zlib.crc32(kind + body) & 0xffffffff))
-    rows = b''.join(b'\0' + pixels[r * width:(r + 1) * width] for r in range(height))
+    row = width * channels
+    rows = b''.join(b'\0' + pixels[r * row:(r + 1) * row] for r in range(height))
+    color_type = {1: 0, 3: 2}[channels]
     return write(name, b'\x89PNG\r\n\x1a\n'
-                 + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 0, 0, 0, 0))
+                 + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, color_type, 0, 0, 0))
                  + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
 
 
@@ -159,6 +161,7 @@ class BadFiles(unittest.TestCase):
     def test_missing_input(self):
         self.assertFails(('predict', path('quadrants.safetensors'), path('none.pgm')),
                          'none.pgm', 'No such file')
+        self.assertFails(('predict', path('quadrants.safetensors'), TMP), 'Is a directory')
 
     def test_bad_images(self):
         m = path('quadrants.safetensors')
@@ -208,6 +211,18 @@ class Predict(unittest.TestCase):
         rc, out, err = run('predict', path('quadrants.safetensors'), *files)
         self.assertEqual((rc, err), (0, ''))
         self.assertEqual(out, ''.join(f'{f}\t{q}\t{P_TOP:.6f}\n' for q, f in enumerate(files)))
+
+    def test_double_dash_ends_the_options(self):
+        f = pgm('-q1.pgm', quadrant_pixels(1), 4, 4)
+        here = os.getcwd()
+        os.chdir(TMP)
+        try:
+            rc, out, err = run('predict', '--top', '1', 'quadrants.safetensors', '--', '-q1.pgm')
+        finally:
+            os.chdir(here)
+        self.assertEqual((rc, err), (0, ''))
+        self.assertEqual(out, f'-q1.pgm\t1\t{P_TOP:.6f}\n')
+        self.assertTrue(os.path.exists(f))
 
     def test_top_k_orders_ties_by_class(self):
         f = pgm('q2.pgm', quadrant_pixels(2), 4, 4)
@@ -259,6 +274,24 @@ class Predict(unittest.TestCase):
         rc, out, err = run('predict', path('quadrants.safetensors'), bad)
         self.assertEqual(rc, 1)
         self.assertIn('bad.png', err)
+
+    def test_channels(self):
+        p, q = E / (E + 2), 1 / (E + 2)
+        f = pgm('white.pgm', bytes([255] * 4), 2, 2)  # gray into RGB: the value repeated
+        rc, out, err = run('predict', path('rgb.safetensors'), f, '--top', '3')
+        self.assertEqual((rc, err), (0, ''))
+        self.assertEqual(out, f'{f}\t{top((1 / 3, 1 / 3, 1 / 3), 0, 1, 2)}\n')
+        if not HAVE_PNG:
+            return
+        f = png('green.png', bytes([0, 255, 0] * 4), 2, 2, channels=3)
+        rc, out, err = run('predict', path('rgb.safetensors'), f, '--top', '2')
+        self.assertEqual((rc, err), (0, ''))
+        self.assertEqual(out, f'{f}\t{top((p, q), 1, 0)}\n')
+        # RGB into a gray model: white stays white, black black.
+        rgb = bytes(v for g in quadrant_pixels(2) for v in (g, g, g))
+        f = png('q2rgb.png', rgb, 4, 4, channels=3)
+        rc, out, err = run('predict', path('quadrants.safetensors'), f)
+        self.assertEqual(out, f'{f}\t2\t{P_TOP:.6f}\n')
 
     def test_idx_plain_and_gzip(self):
         data = b''.join(quadrant_pixels(q) for q in (3, 1, 0, 2))
