@@ -348,3 +348,11 @@ libnn_status libnn_bidirectional_new(libnn_layer *inner, libnn_layer **out)
     *out = l;
     return LIBNN_OK;
 }
+
+const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l, int direction)
+{
+    if (!l || l->ops->kind != LIBNN_LAYER_BIDIRECTIONAL || direction < 0 || direction > 1)
+        return NULL;
+    const bidir_state *s = l->state;
+    return s->inner[direction];
+}
