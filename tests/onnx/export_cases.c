@@ -85,7 +85,7 @@ static float uniform(float lo, float hi)
 
 static FILE *manifest;
 static const char *outdir;
-static int failures;
+static int failures, imported;
 
 static void write_raw(const char *name, const char *ext, const float *v, size_t n)
 {
@@ -104,6 +104,36 @@ static void dims_text(char *buf, size_t cap, const libnn_tensor *t)
     for (size_t i = 0; i < libnn_tensor_ndim(t); i++)
         at += (size_t)snprintf(buf + at, cap - at, "%s%lld", i ? "," : "",
                                (long long)libnn_tensor_dim(t, i));
+}
+
+/* libnn's own export imports back to the same predictions. */
+static void check_import(const char *name, const char *path, const libnn_tensor *x,
+                         const libnn_tensor *y)
+{
+    libnn_model *back;
+    libnn_tensor *y2;
+    if (libnn_model_import_onnx(path, &back) != LIBNN_OK) {
+        printf("FAIL %s: import: %s\n", name, libnn_last_error());
+        failures++;
+        return;
+    }
+    if (libnn_model_predict(back, x, B, &y2) != LIBNN_OK) {
+        printf("FAIL %s: predict after import: %s\n", name, libnn_last_error());
+        failures++;
+        libnn_model_free(back);
+        return;
+    }
+    const float *a = libnn_tensor_data((libnn_tensor *)y), *b = libnn_tensor_data(y2);
+    double worst = 0;
+    for (size_t k = 0; k < libnn_tensor_size(y); k++)
+        worst = fmax(worst, fabs((double)a[k] - b[k]) / fmax(1.0, fabs(a[k])));
+    if (libnn_tensor_size(y2) != libnn_tensor_size(y) || !(worst <= 1e-5)) {
+        printf("FAIL %s: imported model differs by %g\n", name, worst);
+        failures++;
+    }
+    imported++;
+    libnn_tensor_free(y2);
+    libnn_model_free(back);
 }
 
 /* Build, randomise, predict, export one case. vocab > 0: the input holds
@@ -171,6 +201,9 @@ static void run_case(const char *name, size_t ndim, const int64_t *shape, libnn_
                             o[((b * c + k) * h + i) * w + j] = xv[((b * h + i) * w + j) * c + k];
             xin = xt;
         }
+        /* A lone Dropout exports as Identity: no layer to import. */
+        if (!(flags & LIBNN_ONNX_CHANNELS_FIRST) && strcmp(name, "dropout_only") != 0)
+            check_import(name, path, x, y);
         write_raw(name, "in", libnn_tensor_data(xin), libnn_tensor_size(xin));
         write_raw(name, "out", libnn_tensor_data(y), libnn_tensor_size(y));
         char ind[128], outd[128];
@@ -329,5 +362,6 @@ int main(int argc, char **argv)
     rnn_cases();
     example_cases();
     fclose(manifest);
+    printf("%d exports import back to libnn's predictions; %d failures\n", imported, failures);
     return failures ? 1 : 0;
 }
