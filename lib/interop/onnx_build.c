@@ -227,7 +227,8 @@ static Onnx__TensorProto *init_tensor(lnn_ox_graph *g, const char *name, size_t 
     *count = 1;
     for (size_t i = 0; i < ndim; i++)
         *count *= (size_t)dims[i];
-    memcpy(d, dims, ndim * sizeof *d);
+    if (ndim)
+        memcpy(d, dims, ndim * sizeof *d);
     t->n_dims = ndim;
     t->dims = d;
     t->has_data_type = 1;

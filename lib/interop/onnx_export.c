@@ -36,16 +36,21 @@ static const char *floats(lnn_ox_export *e, const char *what, size_t ndim, const
     return lnn_ox_float_init(&e->g, lnn_ox_vname(e, what), ndim, dims, v);
 }
 
-static const char *scalar(lnn_ox_export *e, const char *what, float v)
+const char *lnn_ox_scalar(lnn_ox_export *e, const char *what, float v)
 {
     return floats(e, what, 0, NULL, &v);
 }
 
-/* One node on cur (and `b` when not NULL) whose output becomes cur. */
-static Onnx__NodeProto *step(lnn_ox_export *e, const char *op, const char *what, const char *b)
+const char *lnn_ox_apply(lnn_ox_export *e, const char *op, const char *what, size_t n_in,
+                         const char *const *in)
+{
+    return lnn_ox_op(&e->g, op, lnn_ox_vname(e, what), n_in, in);
+}
+
+Onnx__NodeProto *lnn_ox_step(lnn_ox_export *e, const char *op, const char *what, const char *b)
 {
     const char *in[2] = {e->cur, b};
-    const char *out = lnn_ox_op(&e->g, op, lnn_ox_vname(e, what), b ? 2 : 1, in);
+    const char *out = lnn_ox_apply(e, op, what, b ? 2 : 1, in);
     if (out)
         e->cur = out;
     return lnn_ox_last(&e->g);
@@ -53,7 +58,7 @@ static Onnx__NodeProto *step(lnn_ox_export *e, const char *op, const char *what,
 
 void lnn_ox_transpose(lnn_ox_export *e, const char *what, size_t rank, const int64_t *perm)
 {
-    lnn_ox_attr_ints(&e->g, step(e, "Transpose", what, NULL), "perm", rank, perm);
+    lnn_ox_attr_ints(&e->g, lnn_ox_step(e, "Transpose", what, NULL), "perm", rank, perm);
 }
 
 static void to_nchw(lnn_ox_export *e)
@@ -80,55 +85,55 @@ void lnn_ox_activation(lnn_ox_export *e, int act, float alpha)
     case LNN_ACT_LINEAR:
     case LNN_ACT_COUNT:
         return;
-    case LNN_ACT_RELU: step(e, "Relu", "relu", NULL); return;
-    case LNN_ACT_SIGMOID: step(e, "Sigmoid", "sigmoid", NULL); return;
-    case LNN_ACT_TANH: step(e, "Tanh", "tanh", NULL); return;
-    case LNN_ACT_SOFTPLUS: step(e, "Softplus", "softplus", NULL); return;
-    case LNN_ACT_SOFTSIGN: step(e, "Softsign", "softsign", NULL); return;
-    case LNN_ACT_EXPONENTIAL: step(e, "Exp", "exp", NULL); return;
+    case LNN_ACT_RELU: lnn_ox_step(e, "Relu", "relu", NULL); return;
+    case LNN_ACT_SIGMOID: lnn_ox_step(e, "Sigmoid", "sigmoid", NULL); return;
+    case LNN_ACT_TANH: lnn_ox_step(e, "Tanh", "tanh", NULL); return;
+    case LNN_ACT_SOFTPLUS: lnn_ox_step(e, "Softplus", "softplus", NULL); return;
+    case LNN_ACT_SOFTSIGN: lnn_ox_step(e, "Softsign", "softsign", NULL); return;
+    case LNN_ACT_EXPONENTIAL: lnn_ox_step(e, "Exp", "exp", NULL); return;
     case LNN_ACT_SOFTMAX:
         to_nhwc(e);
-        lnn_ox_attr_int(g, step(e, "Softmax", "softmax", NULL), "axis", -1);
+        lnn_ox_attr_int(g, lnn_ox_step(e, "Softmax", "softmax", NULL), "axis", -1);
         return;
     case LNN_ACT_LEAKY_RELU:
-        lnn_ox_attr_float(g, step(e, "LeakyRelu", "leaky_relu", NULL), "alpha", alpha);
+        lnn_ox_attr_float(g, lnn_ox_step(e, "LeakyRelu", "leaky_relu", NULL), "alpha", alpha);
         return;
-    case LNN_ACT_ELU: lnn_ox_attr_float(g, step(e, "Elu", "elu", NULL), "alpha", alpha); return;
+    case LNN_ACT_ELU: lnn_ox_attr_float(g, lnn_ox_step(e, "Elu", "elu", NULL), "alpha", alpha); return;
     case LNN_ACT_SELU: {
-        Onnx__NodeProto *n = step(e, "Selu", "selu", NULL);
+        Onnx__NodeProto *n = lnn_ox_step(e, "Selu", "selu", NULL);
         lnn_ox_attr_float(g, n, "alpha", 1.67326324f);
         lnn_ox_attr_float(g, n, "gamma", 1.05070098f);
         return;
     }
     case LNN_ACT_HARD_SIGMOID: {
-        Onnx__NodeProto *n = step(e, "HardSigmoid", "hard_sigmoid", NULL);
+        Onnx__NodeProto *n = lnn_ox_step(e, "HardSigmoid", "hard_sigmoid", NULL);
         lnn_ox_attr_float(g, n, "alpha", 0.2f);
         lnn_ox_attr_float(g, n, "beta", 0.5f);
         return;
     }
     case LNN_ACT_RELU6: {
-        const char *in[3] = {x, scalar(e, "relu6_min", 0.0f), scalar(e, "relu6_max", 6.0f)};
+        const char *in[3] = {x, lnn_ox_scalar(e, "relu6_min", 0.0f), lnn_ox_scalar(e, "relu6_max", 6.0f)};
         const char *out = lnn_ox_op(g, "Clip", lnn_ox_vname(e, "relu6"), 3, in);
         if (out)
             e->cur = out;
         return;
     }
     case LNN_ACT_SWISH:
-        step(e, "Sigmoid", "swish_sigmoid", NULL);
-        step(e, "Mul", "swish", x);
+        lnn_ox_step(e, "Sigmoid", "swish_sigmoid", NULL);
+        lnn_ox_step(e, "Mul", "swish", x);
         return;
     case LNN_ACT_GELU:
         /* x * (1 + erf(x / sqrt 2)) * 0.5, the nodes PyTorch writes. */
-        step(e, "Div", "gelu_div", scalar(e, "gelu_sqrt2", 1.41421354f));
-        step(e, "Erf", "gelu_erf", NULL);
-        step(e, "Add", "gelu_add", scalar(e, "gelu_one", 1.0f));
+        lnn_ox_step(e, "Div", "gelu_div", lnn_ox_scalar(e, "gelu_sqrt2", 1.41421354f));
+        lnn_ox_step(e, "Erf", "gelu_erf", NULL);
+        lnn_ox_step(e, "Add", "gelu_add", lnn_ox_scalar(e, "gelu_one", 1.0f));
         {
             const char *in[2] = {x, e->cur};
             const char *out = lnn_ox_op(g, "Mul", lnn_ox_vname(e, "gelu_mul"), 2, in);
             if (out)
                 e->cur = out;
         }
-        step(e, "Mul", "gelu", scalar(e, "gelu_half", 0.5f));
+        lnn_ox_step(e, "Mul", "gelu", lnn_ox_scalar(e, "gelu_half", 0.5f));
         return;
     }
 }
@@ -159,9 +164,9 @@ static void dense(lnn_ox_export *e)
         if (out)
             e->cur = out;
     } else {
-        step(e, "MatMul", "matmul", kn);
+        lnn_ox_step(e, "MatMul", "matmul", kn);
         if (b)
-            step(e, "Add", "bias_add", bn);
+            lnn_ox_step(e, "Add", "bias_add", bn);
     }
     layer_activation(e);
 }
@@ -234,7 +239,7 @@ static void pool2d(lnn_ox_export *e, bool max)
 {
     const libnn_layer *l = e->l;
     to_nchw(e);
-    Onnx__NodeProto *n = step(e, max ? "MaxPool" : "AveragePool", max ? "max_pool" : "avg_pool",
+    Onnx__NodeProto *n = lnn_ox_step(e, max ? "MaxPool" : "AveragePool", max ? "max_pool" : "avg_pool",
                               NULL);
     window_attrs(e, n, lnn_param_int(l, LIBNN_PARAM_POOL_H), lnn_param_int(l, LIBNN_PARAM_POOL_W),
                  false);
@@ -245,8 +250,8 @@ static void pool2d(lnn_ox_export *e, bool max)
 static void global_pool2d(lnn_ox_export *e, bool max)
 {
     to_nchw(e);
-    step(e, max ? "GlobalMaxPool" : "GlobalAveragePool", "global_pool", NULL);
-    lnn_ox_attr_int(&e->g, step(e, "Flatten", "flatten", NULL), "axis", 1);
+    lnn_ox_step(e, max ? "GlobalMaxPool" : "GlobalAveragePool", "global_pool", NULL);
+    lnn_ox_attr_int(&e->g, lnn_ox_step(e, "Flatten", "flatten", NULL), "axis", 1);
     e->nchw = false;
 }
 
@@ -256,7 +261,7 @@ static void reshape(lnn_ox_export *e)
     int64_t shape[LIBNN_MAX_RANK + 1] = {0};
     memcpy(shape + 1, l->out_shape, l->out_ndim * sizeof *shape);
     to_nhwc(e);
-    step(e, "Reshape", "reshape", lnn_ox_ints(e, "shape", l->out_ndim + 1, shape));
+    lnn_ox_step(e, "Reshape", "reshape", lnn_ox_ints(e, "shape", l->out_ndim + 1, shape));
 }
 
 static void embedding(lnn_ox_export *e)
@@ -269,13 +274,40 @@ static void embedding(lnn_ox_export *e)
     const char *out = lnn_ox_op(&e->g, "Gather", lnn_ox_vname(e, "gather"), 2, in);
     if (out)
         e->cur = out;
-    e->masked = lnn_param_int(e->l, LIBNN_PARAM_MASK_ZERO) != 0;
+    if (lnn_param_int(e->l, LIBNN_PARAM_MASK_ZERO)) { /* mask = float(ids != 0) */
+        const char *eq[2] = {ids, lnn_ox_int64_init(&e->g, lnn_ox_vname(e, "zero_id"), 0, NULL,
+                                                        (const int64_t[]){0})};
+        const char *is_pad = lnn_ox_apply(e, "Equal", "is_pad", 2, eq);
+        const char *real = lnn_ox_apply(e, "Not", "is_real", 1, &is_pad);
+        e->mask = lnn_ox_apply(e, "Cast", "mask", 1, &real);
+        lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "to", ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    }
+}
+
+/* Masking: a step whose features all equal mask_value is masked, and its
+ * features become 0. */
+static void masking(lnn_ox_export *e)
+{
+    const char *x = e->cur;
+    lnn_ox_step(e, "Equal", "equal", lnn_ox_scalar(e, "mask_value",
+                                                   (float)lnn_param_float(e->l,
+                                                                          LIBNN_PARAM_MASK_VALUE)));
+    lnn_ox_attr_int(&e->g, lnn_ox_step(e, "Cast", "equal_f", NULL), "to",
+                    ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT);
+    Onnx__NodeProto *n = lnn_ox_step(e, "ReduceMin", "all_equal", NULL);
+    lnn_ox_attr_ints(&e->g, n, "axes", 1, (const int64_t[]){-1});
+    lnn_ox_attr_int(&e->g, n, "keepdims", 0);
+    const char *sub[2] = {lnn_ox_scalar(e, "one", 1.0f), e->cur};
+    e->mask = lnn_ox_apply(e, "Sub", "mask", 2, sub);
+    const char *un[2] = {e->mask, lnn_ox_ints(e, "feature_axis", 1, (const int64_t[]){2})};
+    const char *in[2] = {x, lnn_ox_apply(e, "Unsqueeze", "mask_3d", 2, un)};
+    e->cur = lnn_ox_apply(e, "Mul", "masked", 2, in);
 }
 
 static libnn_status export_layer(lnn_ox_export *e)
 {
     const libnn_layer *l = e->l;
-    bool masked = e->masked;
+    const char *mask = e->mask;
     switch (l->ops->kind) {
     case LIBNN_LAYER_DENSE: dense(e); break;
     case LIBNN_LAYER_CONV2D: {
@@ -290,7 +322,7 @@ static libnn_status export_layer(lnn_ox_export *e)
     case LIBNN_LAYER_GLOBAL_AVERAGE_POOLING2D: global_pool2d(e, false); break;
     case LIBNN_LAYER_FLATTEN:
         to_nhwc(e);
-        lnn_ox_attr_int(&e->g, step(e, "Flatten", "flatten", NULL), "axis", 1);
+        lnn_ox_attr_int(&e->g, lnn_ox_step(e, "Flatten", "flatten", NULL), "axis", 1);
         break;
     case LIBNN_LAYER_RESHAPE: reshape(e); break;
     case LIBNN_LAYER_DROPOUT: break; /* identity at inference */
@@ -305,16 +337,11 @@ static libnn_status export_layer(lnn_ox_export *e)
             return st;
         break;
     }
-    case LIBNN_LAYER_MASKING:
-        return lnn_error(LIBNN_E_UNSUPPORTED,
-                         "model_export_onnx: %s (Masking): ONNX has no Keras masks; a "
-                         "recurrent layer's sequence_lens cannot say where each sequence's "
-                         "real steps are in general",
-                         l->name);
+    case LIBNN_LAYER_MASKING: masking(e); break;
     }
     /* A mask lives on through the layers that pass it on. */
-    if (l->ops->kind != LIBNN_LAYER_EMBEDDING)
-        e->masked = masked && lnn_layer_mask_mode(l) == LNN_MASK_PASS;
+    if (l->ops->kind != LIBNN_LAYER_EMBEDDING && l->ops->kind != LIBNN_LAYER_MASKING)
+        e->mask = lnn_layer_mask_mode(l) == LNN_MASK_PASS ? mask : NULL;
     e->ndim = l->out_ndim;
     memcpy(e->shape, l->out_shape, l->out_ndim * sizeof *e->shape);
     return e->g.status;

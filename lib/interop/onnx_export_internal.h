@@ -17,7 +17,7 @@ typedef struct lnn_ox_export {
     lnn_ox_graph g;
     const char *cur;       /* the current value */
     bool nchw;             /* cur holds an image channels-first */
-    bool masked;           /* cur carries a Keras mask (mask_zero, Masking) */
+    const char *mask;      /* cur's Keras mask as float [batch, steps], 1 = real; NULL: none */
     size_t ndim;           /* libnn's per-sample shape of cur */
     int64_t shape[LIBNN_MAX_RANK];
     const libnn_layer *l;  /* the layer being exported */
@@ -32,6 +32,13 @@ void lnn_ox_transpose(lnn_ox_export *e, const char *what, size_t rank, const int
 /* The activation `act` (alpha) on cur. LIBNN_E_UNSUPPORTED never: every
  * libnn activation has an ONNX form. */
 void lnn_ox_activation(lnn_ox_export *e, int act, float alpha);
+/* One node on cur (and `b` when not NULL) whose output becomes cur. */
+Onnx__NodeProto *lnn_ox_step(lnn_ox_export *e, const char *op, const char *what, const char *b);
+/* A node of the layer on inputs `in` whose output is a new value. */
+const char *lnn_ox_apply(lnn_ox_export *e, const char *op, const char *what, size_t n_in,
+                         const char *const *in);
+/* A float scalar initializer of the layer. */
+const char *lnn_ox_scalar(lnn_ox_export *e, const char *what, float v);
 /* SimpleRNN, LSTM, GRU, Bidirectional. */
 libnn_status lnn_ox_export_rnn(lnn_ox_export *e);
 

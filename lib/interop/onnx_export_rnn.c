@@ -118,6 +118,46 @@ static void squeeze(lnn_ox_export *e, const char *value, int64_t axis)
         e->cur = out;
 }
 
+/*
+ * A Keras mask whose real steps are contiguous (pre- or post-padding) as
+ * ONNX's sequence_lens: each sequence is rotated so that its real steps
+ * come first (GatherElements over time with (t + first real step) mod T),
+ * and their count is the length. Keras' result without return_sequences is
+ * the state after the last real step, which this gives in both directions.
+ * Returns the lengths (int32 [batch]); cur becomes the rotated input.
+ */
+static const char *masked_steps_first(lnn_ox_export *e, size_t steps)
+{
+    int64_t T = (int64_t)steps;
+    int64_t *range = lnn_ox_alloc(&e->g, steps * sizeof *range);
+    if (!range)
+        return NULL;
+    for (size_t t = 0; t < steps; t++)
+        range[t] = (int64_t)t;
+    const char *sum[2] = {e->mask, lnn_ox_ints(e, "time_axis", 1, (const int64_t[]){1})};
+    const char *count = lnn_ox_apply(e, "ReduceSum", "real_steps", 2, sum);
+    lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "keepdims", 0);
+    const char *lens = lnn_ox_apply(e, "Cast", "sequence_lens", 1, &count);
+    lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "to", ONNX__TENSOR_PROTO__DATA_TYPE__INT32);
+    const char *first = lnn_ox_apply(e, "ArgMax", "first_real", 1, &e->mask);
+    lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "axis", 1);
+    lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "keepdims", 1); /* [batch, 1] */
+    const char *add[2] = {first, lnn_ox_int64_init(&e->g, lnn_ox_vname(e, "steps_range"), 2,
+                                                   (const int64_t[]){1, T}, range)};
+    const char *mod[2] = {lnn_ox_apply(e, "Add", "shifted", 2, add),
+                          lnn_ox_ints(e, "steps", 1, &T)};
+    const char *idx = lnn_ox_apply(e, "Mod", "rotation", 2, mod);
+    const char *un[2] = {idx, lnn_ox_ints(e, "feature_axis", 1, (const int64_t[]){2})};
+    const char *shape = lnn_ox_apply(e, "Shape", "input_shape", 1, &e->cur);
+    const char *ex[2] = {lnn_ox_apply(e, "Unsqueeze", "rotation_3d", 2, un), shape};
+    const char *gather[2] = {e->cur, lnn_ox_apply(e, "Expand", "rotation_full", 2, ex)};
+    const char *out = lnn_ox_apply(e, "GatherElements", "real_first", 2, gather);
+    lnn_ox_attr_int(&e->g, lnn_ox_last(&e->g), "axis", 1);
+    if (out)
+        e->cur = out;
+    return lens;
+}
+
 libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
 {
     const libnn_layer *l = e->l;
@@ -125,10 +165,11 @@ libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
     const libnn_layer *cell = bidir ? lnn_bidirectional_inner(l, 0) : l;
     const lnn_rnn *r = cell->state;
     rnn_info ri = {cell->ops->kind, r->cell->gates, r->units, r->in, bidir ? 2 : 1};
-    if (e->masked)
+    if (e->mask && r->return_sequences)
         return lnn_error(LIBNN_E_UNSUPPORTED,
-                         "model_export_onnx: %s gets a Keras mask (mask_zero or Masking before "
-                         "it), which ONNX cannot express",
+                         "model_export_onnx: %s returns sequences over a Keras mask (mask_zero "
+                         "or Masking before it): ONNX's outputs past a sequence's length are "
+                         "zeros, Keras repeats the last output there",
                          l->name);
     if (bidir && r->go_backwards)
         return lnn_error(LIBNN_E_UNSUPPORTED,
@@ -153,6 +194,7 @@ libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
     libnn_status st = rnn_weights(e, &ri, in);
     if (st != LIBNN_OK)
         return st;
+    const char *lens = e->mask ? masked_steps_first(e, r->steps) : NULL;
     lnn_ox_transpose(e, "time_major", 3, (const int64_t[]){1, 0, 2});
     const char *direction = bidir ? "bidirectional" : "forward";
     if (r->go_backwards && r->return_sequences) {
@@ -167,10 +209,11 @@ libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
         direction = "reverse";
     }
     in[0] = e->cur;
+    const char *node_in[5] = {in[0], in[1], in[2], in[3], lens};
     const char *outs[2] = {lnn_ox_vname(e, "Y"), lnn_ox_vname(e, "Y_h")};
     static const char *const ops[3] = {"RNN", "LSTM", "GRU"};
-    Onnx__NodeProto *n = lnn_ox_node(&e->g, ops[ri.kind - LIBNN_LAYER_SIMPLE_RNN], in[3] ? 4 : 3,
-                                     in, 2, outs);
+    Onnx__NodeProto *n = lnn_ox_node(&e->g, ops[ri.kind - LIBNN_LAYER_SIMPLE_RNN],
+                                     lens ? 5 : in[3] ? 4 : 3, node_in, 2, outs);
     lnn_ox_attr_int(&e->g, n, "hidden_size", (int64_t)ri.units);
     if (strcmp(direction, "forward") != 0)
         lnn_ox_attr_string(&e->g, n, "direction", direction);
