@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/error_internal.h"
+#include "layers/layer_factory_internal.h"
 #include "layers/rnn_internal.h"
 #include "onnx_export_internal.h"
 
@@ -162,7 +163,7 @@ libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
 {
     const libnn_layer *l = e->l;
     bool bidir = l->ops->kind == LIBNN_LAYER_BIDIRECTIONAL;
-    const libnn_layer *cell = bidir ? lnn_bidirectional_inner(l, 0) : l;
+    const libnn_layer *cell = bidir ? lnn_bidirectional_inner(l) : l;
     const lnn_rnn *r = cell->state;
     rnn_info ri = {cell->ops->kind, r->cell->gates, r->units, r->in, bidir ? 2 : 1};
     if (e->mask && r->return_sequences)

@@ -17,6 +17,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "layer_factory_internal.h"
 #include "rnn_internal.h"
 
 static const char *merge_name(int value)
@@ -349,10 +350,10 @@ libnn_status libnn_bidirectional_new(libnn_layer *inner, libnn_layer **out)
     return LIBNN_OK;
 }
 
-const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l, int direction)
+const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l)
 {
-    if (!l || l->ops->kind != LIBNN_LAYER_BIDIRECTIONAL || direction < 0 || direction > 1)
+    if (l->ops != &bidirectional_ops)
         return NULL;
     const bidir_state *s = l->state;
-    return s->inner[direction];
+    return s->inner[0];
 }

@@ -126,11 +126,6 @@ libnn_status lnn_rnn_backward(const libnn_layer *l, lnn_weight *w, lnn_exec *e, 
                               float *dx);
 void lnn_rnn_init_weights(const libnn_layer *l, lnn_weight *w);
 
-/* The inner layer of a Bidirectional (direction 0 forward, 1 backward: the
- * copy with go_backwards flipped), for readers of its options (ONNX
- * export); NULL for another kind. */
-const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l, int direction);
-
 /* Cuts consecutive buffers out of one block, with overflow checks. With a
  * NULL base it only counts (for ops->workspace). */
 typedef struct lnn_carver {
