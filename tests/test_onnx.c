@@ -289,7 +289,7 @@ START_TEST(export_errors)
 }
 END_TEST
 
-/* An imported PyTorch model trains further after compiling it again. */
+/* An imported PyTorch model trains further after compiling it again, and saves. */
 START_TEST(fine_tune)
 {
     libnn_model *m;
@@ -312,6 +312,22 @@ START_TEST(fine_tune)
             first = loss;
     }
     ck_assert_msg(loss < first, "loss %g did not fall below %g", loss, first);
+    /* ... and is saved as a libnn model file that loads to the same predictions. */
+    size_t needed = 0;
+    ck_assert_int_eq(libnn_model_save_buffer(m, 0, NULL, 0, &needed), LIBNN_E_RANGE);
+    unsigned char *file = malloc(needed);
+    ck_assert_int_eq(libnn_model_save_buffer(m, 0, file, needed, &needed), LIBNN_OK);
+    libnn_model *loaded;
+    ck_assert_msg(libnn_model_load_buffer(file, needed, &loaded) == LIBNN_OK, "%s",
+                  libnn_last_error());
+    libnn_tensor *p1, *p2;
+    ck_assert_int_eq(libnn_model_predict(m, x, 4, &p1), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_predict(loaded, x, 4, &p2), LIBNN_OK);
+    assert_close("saved and loaded", p2, p1);
+    libnn_tensor_free(p1);
+    libnn_tensor_free(p2);
+    libnn_model_free(loaded);
+    free(file);
     libnn_tensor_free(x);
     libnn_tensor_free(y);
     libnn_model_free(m);
