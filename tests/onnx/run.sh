@@ -7,6 +7,7 @@ set -u
 cases=$1 out=$2 src=$3
 rm -rf "$out" && mkdir -p "$out"
 "$cases" "$out" || exit $?
+[ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 (with python3-onnx) is missing"; exit 77; }
 /usr/bin/python3 "$src/check_models.py" "$out" || exit $?
 command -v node >/dev/null 2>&1 || { echo "SKIP: node is not installed"; exit 77; }
 NODE_PATH="$src/node_modules" node "$src/ort_check.js" "$out"
