@@ -204,6 +204,21 @@ libnn_status lnn_ix_op_global_pool(lnn_ix *ix, bool max)
     return lnn_ix_data_out(ix, LNN_IX_POOLED, 1, &c, NULL);
 }
 
+#define LARGEST ((int64_t)1 << 50) /* values per sample, far above any real model */
+
+/* The product of n dims into *out; false beyond LARGEST. */
+static bool product(const int64_t *d, size_t n, int64_t *out)
+{
+    int64_t p = 1;
+    for (size_t k = 0; k < n; k++) {
+        if (d[k] < 0 || (d[k] > 0 && p > LARGEST / d[k]))
+            return false;
+        p *= d[k];
+    }
+    *out = p;
+    return true;
+}
+
 libnn_status lnn_ix_op_flatten(lnn_ix *ix)
 {
     libnn_status st = LIBNN_OK;
@@ -214,9 +229,9 @@ libnn_status lnn_ix_op_flatten(lnn_ix *ix)
         return lnn_ix_unsupported(ix, "axis %lld (1 keeps the batch)",
                                   (long long)lnn_ix_attr_int(ix, "axis", 1));
     lnn_ix_value keep = *x;
-    int64_t n = 1;
-    for (size_t k = 0; k < keep.sndim; k++)
-        n *= keep.shape[k];
+    int64_t n;
+    if (!product(keep.shape, keep.sndim, &n))
+        return lnn_ix_unsupported(ix, "the input has too many values");
     if (keep.form == LNN_IX_POOLED || keep.form == LNN_IX_PERM ||
         (keep.form == LNN_IX_PLAIN && keep.sndim == 1)) {
         st = lnn_ix_data_out(ix, keep.form == LNN_IX_PERM ? LNN_IX_PERM : LNN_IX_PLAIN, 1, &n, &x);
@@ -242,9 +257,9 @@ static libnn_status reshape_data(lnn_ix *ix, lnn_ix_value *x, const int64_t *t, 
     if (n < 2 || (t[0] != 0 && t[0] != -1 && t[0] != LNN_IX_BATCH))
         return lnn_ix_unsupported(ix, "the new shape must keep the batch axis first");
     lnn_ix_value keep = *x;
-    int64_t total = 1, known = 1;
-    for (size_t k = 0; k < keep.sndim; k++)
-        total *= keep.shape[k];
+    int64_t total, known = 1, check;
+    if (!product(keep.shape, keep.sndim, &total))
+        return lnn_ix_unsupported(ix, "the input has too many values");
     int64_t target[LIBNN_MAX_RANK];
     size_t m = n - 1, unknown = m;
     if (m > LIBNN_MAX_RANK - 1)
@@ -257,6 +272,8 @@ static libnn_status reshape_data(lnn_ix *ix, lnn_ix_value *x, const int64_t *t, 
             unknown = k;
         else if (target[k] < 1)
             return lnn_ix_unsupported(ix, "the new shape has entry %lld", (long long)t[k + 1]);
+        else if (target[k] > LARGEST / known)
+            return lnn_ix_unsupported(ix, "the new shape has too many values");
         else
             known *= target[k];
     }
@@ -264,10 +281,7 @@ static libnn_status reshape_data(lnn_ix *ix, lnn_ix_value *x, const int64_t *t, 
         return lnn_ix_unsupported(ix, "two unknown dimensions");
     if (unknown != m)
         target[unknown] = known > 0 ? total / known : 0;
-    int64_t check = 1;
-    for (size_t k = 0; k < m; k++)
-        check *= target[k];
-    if (check != total)
+    if (!product(target, m, &check) || check != total)
         return lnn_ix_format(ix, "the new shape does not hold the %lld values", (long long)total);
     if (keep.form == LNN_IX_POOLED && m == 1) { /* [b, c, 1, 1] -> [b, c] */
         st = lnn_ix_data_out(ix, LNN_IX_PLAIN, 1, target, &x);
