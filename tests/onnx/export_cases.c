@@ -6,7 +6,7 @@
  * manifest.txt as "<case> <input dims> <output dims>". check_models.py and
  * ort_check.js then check the files; run.sh drives the three.
  *
- *   onnx-export-cases DIR
+ *   onnx-export-cases DIR DATADIR     (DATADIR: the bundled MNIST digits, data/)
  */
 #include <math.h>
 #include <stdio.h>
@@ -136,6 +136,50 @@ static void check_import(const char *name, const char *path, const libnn_tensor 
     libnn_model_free(back);
 }
 
+/* Predict x with m, export m, check the import, write the case's files. */
+static void emit_case(const char *name, libnn_model *m, libnn_tensor *x, unsigned flags)
+{
+    libnn_tensor *y;
+    if (libnn_model_predict(m, x, B, &y) != LIBNN_OK) {
+        fprintf(stderr, "%s: predict: %s\n", name, libnn_last_error());
+        exit(1);
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.onnx", outdir, name);
+    if (libnn_model_export_onnx(m, path, flags) != LIBNN_OK) {
+        printf("FAIL %s: export: %s\n", name, libnn_last_error());
+        failures++;
+    } else {
+        libnn_tensor *xin = x;
+        libnn_tensor *xt = NULL;
+        if (flags & LIBNN_ONNX_CHANNELS_FIRST) { /* NHWC -> NCHW */
+            int64_t h = libnn_tensor_dim(x, 1), w = libnn_tensor_dim(x, 2), c = libnn_tensor_dim(x, 3);
+            const float *xv = libnn_tensor_data(x);
+            libnn_tensor_new(4, (const int64_t[]){B, c, h, w}, &xt);
+            float *o = libnn_tensor_data(xt);
+            for (int64_t b = 0; b < B; b++)
+                for (int64_t i = 0; i < h; i++)
+                    for (int64_t j = 0; j < w; j++)
+                        for (int64_t k = 0; k < c; k++)
+                            o[((b * c + k) * h + i) * w + j] = xv[((b * h + i) * w + j) * c + k];
+            xin = xt;
+        }
+        /* A lone Dropout exports as Identity: no layer to import. */
+        /* Masks export as Equal, ArgMax, GatherElements, ...: not imported. */
+        if (!(flags & LIBNN_ONNX_CHANNELS_FIRST) && strcmp(name, "dropout_only") != 0 &&
+            !strstr(name, "mask"))
+            check_import(name, path, x, y);
+        write_raw(name, "in", libnn_tensor_data(xin), libnn_tensor_size(xin));
+        write_raw(name, "out", libnn_tensor_data(y), libnn_tensor_size(y));
+        char ind[128], outd[128];
+        dims_text(ind, sizeof ind, xin);
+        dims_text(outd, sizeof outd, y);
+        fprintf(manifest, "%s %s %s\n", name, ind, outd);
+        libnn_tensor_free(xt);
+    }
+    libnn_tensor_free(y);
+}
+
 /* Build, randomise, predict, export one case. vocab > 0: the input holds
  * token ids 0..vocab-1 (with some zeros for masks). */
 static void run_case(const char *name, size_t ndim, const int64_t *shape, libnn_layer **layers,
@@ -171,7 +215,7 @@ static void run_case(const char *name, size_t ndim, const int64_t *shape, libnn_
     }
     int64_t xs[8] = {B};
     memcpy(xs + 1, shape, ndim * sizeof *shape);
-    libnn_tensor *x, *y;
+    libnn_tensor *x;
     libnn_tensor_new(ndim + 1, xs, &x);
     float *xv = libnn_tensor_data(x);
     for (size_t k = 0; k < libnn_tensor_size(x); k++)
@@ -185,44 +229,8 @@ static void run_case(const char *name, size_t ndim, const int64_t *shape, libnn_
     } else if (vocab) { /* some id 0 */
         xv[0] = 0.0f;
     }
-    if (libnn_model_predict(m, x, B, &y) != LIBNN_OK) {
-        fprintf(stderr, "%s: predict: %s\n", name, libnn_last_error());
-        exit(1);
-    }
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.onnx", outdir, name);
-    if (libnn_model_export_onnx(m, path, flags) != LIBNN_OK) {
-        printf("FAIL %s: export: %s\n", name, libnn_last_error());
-        failures++;
-    } else {
-        libnn_tensor *xin = x;
-        libnn_tensor *xt = NULL;
-        if (flags & LIBNN_ONNX_CHANNELS_FIRST) { /* NHWC -> NCHW */
-            int64_t h = shape[0], w = shape[1], c = shape[2];
-            libnn_tensor_new(4, (const int64_t[]){B, c, h, w}, &xt);
-            float *o = libnn_tensor_data(xt);
-            for (int64_t b = 0; b < B; b++)
-                for (int64_t i = 0; i < h; i++)
-                    for (int64_t j = 0; j < w; j++)
-                        for (int64_t k = 0; k < c; k++)
-                            o[((b * c + k) * h + i) * w + j] = xv[((b * h + i) * w + j) * c + k];
-            xin = xt;
-        }
-        /* A lone Dropout exports as Identity: no layer to import. */
-        /* Masks export as Equal, ArgMax, GatherElements, ...: not imported. */
-        if (!(flags & LIBNN_ONNX_CHANNELS_FIRST) && strcmp(name, "dropout_only") != 0 &&
-            !strstr(name, "mask"))
-            check_import(name, path, x, y);
-        write_raw(name, "in", libnn_tensor_data(xin), libnn_tensor_size(xin));
-        write_raw(name, "out", libnn_tensor_data(y), libnn_tensor_size(y));
-        char ind[128], outd[128];
-        dims_text(ind, sizeof ind, xin);
-        dims_text(outd, sizeof outd, y);
-        fprintf(manifest, "%s %s %s\n", name, ind, outd);
-        libnn_tensor_free(xt);
-    }
+    emit_case(name, m, x, flags);
     libnn_tensor_free(x);
-    libnn_tensor_free(y);
     libnn_model_free(m);
 }
 
@@ -364,10 +372,49 @@ static void example_cases(void)
          DENSE(1, OPTS({LIBNN_PARAM_ACTIVATION, LIBNN_ACT_SIGMOID})));
 }
 
+/* examples/mnist_cnn's model trained for one epoch on 1,000 bundled digits,
+ * predicting three others: a trained model, real images. */
+static void trained_mnist_case(const char *datadir)
+{
+    char ip[1024], lp[1024];
+    snprintf(ip, sizeof ip, "%s/mnist10k-images-idx3-ubyte.gz", datadir);
+    snprintf(lp, sizeof lp, "%s/mnist10k-labels-idx1-ubyte.gz", datadir);
+    libnn_tensor *images, *labels, *xt, *yt, *xs;
+    libnn_model *m;
+    libnn_optimizer *adam;
+    const opt *relu = OPTS({LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU});
+    libnn_layer *ls[] = {CONV(32, 3, 3, relu), MAXP(2, 2, NULL), CONV(64, 3, 3, relu),
+                         MAXP(2, 2, NULL), FLAT(), DENSE(128, relu),
+                         DENSE(10, OPTS({LIBNN_PARAM_ACTIVATION, LIBNN_ACT_SOFTMAX}))};
+    if (libnn_idx_load(ip, LIBNN_IDX_SCALE, &images) != LIBNN_OK ||
+        libnn_idx_load(lp, 0, &labels) != LIBNN_OK || libnn_slice(images, 0, 1000, &xt) ||
+        libnn_slice(labels, 0, 1000, &yt) || libnn_slice(images, 9000, B, &xs) ||
+        libnn_model_new(&m) || libnn_model_set_int(m, LIBNN_MODEL_SEED, 1) ||
+        libnn_model_set_input_shape(m, 3, (const int64_t[]){28, 28, 1})) {
+        fprintf(stderr, "mnist: %s\n", libnn_last_error());
+        exit(1);
+    }
+    for (size_t i = 0; i < sizeof ls / sizeof ls[0]; i++)
+        libnn_model_add(m, ls[i]);
+    if (libnn_adam_new(1e-3f, &adam) ||
+        libnn_model_compile(m, adam, LIBNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY) ||
+        libnn_model_fit(m, xt, yt, 1, 64)) {
+        fprintf(stderr, "mnist: %s\n", libnn_last_error());
+        exit(1);
+    }
+    emit_case("example_mnist_cnn_trained", m, xs, 0);
+    libnn_tensor_free(images);
+    libnn_tensor_free(labels);
+    libnn_tensor_free(xt);
+    libnn_tensor_free(yt);
+    libnn_tensor_free(xs);
+    libnn_model_free(m);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s DIR DATADIR\n", argv[0]);
         return 2;
     }
     if (!libnn_onnx_available()) {
@@ -385,6 +432,7 @@ int main(int argc, char **argv)
     pool_cases();
     rnn_cases();
     example_cases();
+    trained_mnist_case(argv[2]);
     fclose(manifest);
     printf("%d exports import back to libnn's predictions; %d failures\n", imported, failures);
     return failures ? 1 : 0;
