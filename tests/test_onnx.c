@@ -131,6 +131,28 @@ START_TEST(garbage)
 }
 END_TEST
 
+/* A file of 150,000 empty nodes: 2 bytes each in the file, a ~100-byte struct
+ * each unpacked. The reader's allocation cap refuses it. */
+START_TEST(blowup_refused)
+{
+    size_t nodes = 150000, inner = 2 * nodes, size = 1 + 3 + inner;
+    unsigned char *buf = malloc(size);
+    buf[0] = 0x3a; /* ModelProto.graph, length-delimited */
+    buf[1] = (unsigned char)(0x80 | (inner & 0x7f));
+    buf[2] = (unsigned char)(0x80 | ((inner >> 7) & 0x7f));
+    buf[3] = (unsigned char)(inner >> 14);
+    for (size_t k = 0; k < nodes; k++) {
+        buf[4 + 2 * k] = 0x0a; /* GraphProto.node */
+        buf[5 + 2 * k] = 0x00;
+    }
+    libnn_model *m = (libnn_model *)1;
+    ck_assert_int_eq(libnn_model_import_onnx_buffer(buf, size, &m), LIBNN_E_FORMAT);
+    ck_assert_ptr_null(m);
+    tu_assert_error_has("declares more than it holds");
+    free(buf);
+}
+END_TEST
+
 /* Small libnn models of several kinds, compiled with fixed weights. */
 static libnn_model *build(int which)
 {
@@ -396,6 +418,7 @@ Suite *onnx_suite(void)
     tcase_add_loop_test(tc, matches_pytorch, 0, n_cases);
     tcase_add_test(tc, bad_files);
     tcase_add_test(tc, garbage);
+    tcase_add_test(tc, blowup_refused);
     tcase_add_loop_test(tc, roundtrip, 0, 3);
     tcase_add_test(tc, export_errors);
     tcase_add_test(tc, fine_tune);

@@ -51,6 +51,12 @@ static void bounded_free(void *data, void *ptr)
     lnn_free(p);
 }
 
+/* What unpacking may take: GROWTH bytes per byte of input plus SLACK. A
+ * small message (an int attribute: ~10 bytes) unpacks to a struct of ~200;
+ * real files are dominated by weights, which unpack 1:1. */
+#define GROWTH 32
+#define SLACK ((size_t)4 << 20)
+
 struct lnn_ox_parsed {
     bounded alloc;
     Onnx__ModelProto *model;
@@ -67,10 +73,11 @@ libnn_status lnn_ox_model_parse(const void *data, size_t size, lnn_ox_parsed **o
     p->alloc.base.alloc = bounded_alloc;
     p->alloc.base.free = bounded_free;
     p->alloc.base.allocator_data = &p->alloc;
-    p->alloc.cap = size > (SIZE_MAX - (1u << 20)) / 16 ? SIZE_MAX : 16 * size + (1u << 20);
+    p->alloc.cap = size > (SIZE_MAX - SLACK) / GROWTH ? SIZE_MAX : GROWTH * size + SLACK;
     Onnx__ModelProto *m = onnx__model_proto__unpack(&p->alloc.base, size, data);
     if (!m) {
         bool over = p->alloc.over, nomem = p->alloc.nomem;
+        size_t p_cap = p->alloc.cap;
         lnn_free(p);
         if (nomem)
             return lnn_error_nomem("model_import_onnx", size);
@@ -78,7 +85,7 @@ libnn_status lnn_ox_model_parse(const void *data, size_t size, lnn_ox_parsed **o
             return lnn_error(LIBNN_E_FORMAT,
                              "model_import_onnx: the file declares more than it holds "
                              "(over %zu bytes of messages from %zu bytes)",
-                             16 * size, size);
+                             p_cap, size);
         return lnn_error(LIBNN_E_FORMAT,
                          "model_import_onnx: not an ONNX model (the protobuf message does not "
                          "parse; %zu bytes)",
