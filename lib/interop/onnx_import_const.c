@@ -137,7 +137,7 @@ libnn_status lnn_ix_ints_of(lnn_ix *ix, size_t k, const char *attr, size_t cap, 
         return lnn_ix_unsupported(ix, "no %s given", attr ? attr : "list");
     if (a->n_ints > cap)
         return lnn_ix_unsupported(ix, "attribute %s has %zu entries", attr, a->n_ints);
-    memcpy(out, a->ints, a->n_ints * sizeof *out);
+    lnn_ix_copy_ints(out, a->ints, a->n_ints);
     *n = a->n_ints;
     return LIBNN_OK;
 }
@@ -314,7 +314,7 @@ libnn_status lnn_ix_op_constant(lnn_ix *ix)
             if (n == 1 && !v->ndim)
                 v->i[0] = a->i;
             else
-                memcpy(v->i, a->ints, n * sizeof *v->i);
+                lnn_ix_copy_ints(v->i, a->ints, n);
         }
         return LIBNN_OK;
     }

@@ -341,7 +341,7 @@ libnn_status lnn_ix_op_transpose(lnn_ix *ix)
     if (!a || a->n_ints > LIBNN_MAX_RANK)
         return lnn_ix_unsupported(ix, "perm must be given");
     n = a->n_ints;
-    memcpy(p, a->ints, n * sizeof *p);
+    lnn_ix_copy_ints(p, a->ints, n);
 #define PERM_IS(...) (n == sizeof((const int64_t[]){__VA_ARGS__}) / sizeof(int64_t) && \
                       memcmp(p, (const int64_t[]){__VA_ARGS__}, sizeof((const int64_t[]){__VA_ARGS__})) == 0)
     lnn_ix_value keep = *x;

@@ -13,6 +13,8 @@
 #ifndef LIBNN_ONNX_IMPORT_INTERNAL_H
 #define LIBNN_ONNX_IMPORT_INTERNAL_H
 
+#include <string.h>
+
 #include "layers/layer_internal.h"
 #include "libnn/model.h"
 #include "onnx_internal.h"
@@ -131,6 +133,13 @@ void lnn_ix_spec_opt(lnn_ix_spec *s, libnn_param key, double value);
 float *lnn_ix_spec_weight(lnn_ix_spec *s, const char *name, size_t n);
 /* Whether value v is the chain's current data. */
 bool lnn_ix_current(const lnn_ix *ix, const lnn_ix_value *v);
+
+/* n ints of an attribute (whose array is NULL when empty). */
+static inline void lnn_ix_copy_ints(int64_t *dst, const int64_t *src, size_t n)
+{
+    if (n)
+        memcpy(dst, src, n * sizeof *dst);
+}
 
 /* A set of data layouts, for lnn_ix_data_in. */
 #define LNN_IX_F(form) (1u << LNN_IX_##form)

@@ -221,7 +221,7 @@ static libnn_status axes_are(lnn_ix *ix, int64_t want, int64_t rank)
         memcpy(axes, v->i, n * sizeof *axes);
     } else if (a && a->n_ints <= 4) {
         n = a->n_ints;
-        memcpy(axes, a->ints, n * sizeof *axes);
+        lnn_ix_copy_ints(axes, a->ints, n);
     }
     if (n != 1 || (axes[0] != want && axes[0] != want - rank))
         return lnn_ix_unsupported(ix, "only axis %lld here", (long long)want);

@@ -129,7 +129,7 @@ libnn_status lnn_ix_attr_ints(lnn_ix *ix, const char *name, size_t n, const int6
     }
     if (a->n_ints != n)
         return lnn_ix_format(ix, "attribute %s has %zu values, %zu expected", name, a->n_ints, n);
-    memcpy(out, a->ints, n * sizeof *out);
+    lnn_ix_copy_ints(out, a->ints, n);
     return LIBNN_OK;
 }
 
