@@ -104,7 +104,7 @@ START_TEST(bad_files)
         n++;
     }
     fclose(f);
-    ck_assert_int_ge(n, 5);
+    ck_assert_int_ge(n, 9);
     /* The unsupported operator is named with its node. */
     libnn_model *m;
     ck_assert_int_eq(libnn_model_import_onnx(tu_path("fixtures/onnx/bad_unsupported_op.onnx"), &m),
@@ -113,6 +113,12 @@ START_TEST(bad_files)
     ck_assert_int_eq(libnn_model_import_onnx(tu_path("fixtures/onnx/bad_external_data.onnx"), &m),
                      LIBNN_E_UNSUPPORTED);
     tu_assert_error_has("external");
+    ck_assert_int_eq(libnn_model_import_onnx(tu_path("fixtures/onnx/bad_conv_groups.onnx"), &m),
+                     LIBNN_E_UNSUPPORTED);
+    tu_assert_error_has("node '/0/Conv' (Conv): group 2");
+    ck_assert_int_eq(libnn_model_import_onnx(tu_path("fixtures/onnx/bad_softmax_batch.onnx"), &m),
+                     LIBNN_E_UNSUPPORTED);
+    tu_assert_error_has("(Softmax): axis 0");
 }
 END_TEST
 

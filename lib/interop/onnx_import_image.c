@@ -94,6 +94,9 @@ libnn_status lnn_ix_op_conv(lnn_ix *ix)
     lnn_ix_value *b = lnn_ix_has_input(ix, 2) ? lnn_ix_const_input(ix, 2, "the bias", &st) : NULL;
     if (!w || (lnn_ix_has_input(ix, 2) && !b))
         return st;
+    if (lnn_ix_attr_int(ix, "group", 1) != 1)
+        return lnn_ix_unsupported(ix, "group %lld (libnn's Conv2D has group 1)",
+                                  (long long)lnn_ix_attr_int(ix, "group", 1));
     int64_t C = x->shape[2];
     if (!w->f || w->ndim != 4 || w->dims[1] != C || !positive(w->dims, 4, 1 << 20))
         return lnn_ix_unsupported(ix, "weight must be float [filters, %lld, kh, kw]",
@@ -101,9 +104,6 @@ libnn_status lnn_ix_op_conv(lnn_ix *ix)
     int64_t F_ = w->dims[0], kh = w->dims[2], kw = w->dims[3];
     if (b && (!b->f || b->ndim != 1 || b->dims[0] != F_))
         return lnn_ix_format(ix, "bias must be float [%lld]", (long long)F_);
-    if (lnn_ix_attr_int(ix, "group", 1) != 1)
-        return lnn_ix_unsupported(ix, "group %lld (libnn's Conv2D has group 1)",
-                                  (long long)lnn_ix_attr_int(ix, "group", 1));
     int64_t k[2] = {kh, kw}, s[2], d[2], ks[2];
     if ((st = lnn_ix_attr_ints(ix, "strides", 2, (const int64_t[]){1, 1}, s)) != LIBNN_OK ||
         (st = lnn_ix_attr_ints(ix, "dilations", 2, (const int64_t[]){1, 1}, d)) != LIBNN_OK ||
