@@ -34,6 +34,9 @@ static libnn_status dispatch(lnn_ix *ix)
         {"Slice", lnn_ix_op_slice},       {"ReduceSum", lnn_ix_op_reduce},   {"ReduceMean", lnn_ix_op_reduce},
         {"ReduceProd", lnn_ix_op_reduce}, {"Squeeze", lnn_ix_op_squeeze},
     };
+    libnn_status st = lnn_ix_mask_op(ix);
+    if (st != LIBNN_E_NOTFOUND)
+        return st;
     for (size_t k = 0; k < sizeof table / sizeof table[0]; k++)
         if (strcmp(op, table[k].op) == 0)
             return table[k].fn(ix);
@@ -44,11 +47,11 @@ static libnn_status dispatch(lnn_ix *ix)
     if (strcmp(op, "Mul") == 0 || strcmp(op, "Div") == 0)
         return lnn_ix_op_mul_div(ix, op[0] == 'D');
     if (strcmp(op, "RNN") == 0 || strcmp(op, "LSTM") == 0 || strcmp(op, "GRU") == 0) {
-        libnn_status st = LIBNN_OK;
+        st = LIBNN_OK;
         lnn_ix_value *x = lnn_ix_data_in(ix, LNN_IX_F(TM), &st);
         return x ? lnn_ix_rnn(ix, x) : st;
     }
-    libnn_status st = lnn_ix_simple_activation(ix, op);
+    st = lnn_ix_simple_activation(ix, op);
     if (st != LIBNN_E_NOTFOUND)
         return st;
     return lnn_ix_unsupported(ix, "libnn has no layer for this operator");

@@ -365,6 +365,7 @@ libnn_status lnn_ix_op_transpose(lnn_ix *ix)
     if (st == LIBNN_OK) {
         x->version = keep.version;
         x->seq = keep.form == LNN_IX_SEQ_TM;
+        x->rotated = keep.rotated;
     }
     return st;
 }

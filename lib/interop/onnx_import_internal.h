@@ -33,7 +33,8 @@ typedef enum lnn_ix_kind {
     LNN_IX_DATA,      /* the chain's data, in layout `form` */
     LNN_IX_SHAPE,     /* int64 vector in i, LNN_IX_BATCH entries allowed */
     LNN_IX_ZERO,      /* zeros of a batch-dependent shape (initial states) */
-    LNN_IX_GELU       /* stage `stage` of x * (1 + erf(x / sqrt 2)) * 0.5 */
+    LNN_IX_GELU,      /* stage `stage` of x * (1 + erf(x / sqrt 2)) * 0.5 */
+    LNN_IX_MASK       /* stage `stage` of a Keras mask libnn exported (onnx_import_mask.c) */
 } lnn_ix_kind;
 
 /* How ONNX holds the data (libnn's per-sample shape is in shape[]). */
@@ -49,6 +50,24 @@ typedef enum lnn_ix_form {
     LNN_IX_YH_BDH,    /* Y_h as [batch, dirs, units] */
     LNN_IX_SEQ_TM     /* an RNN's returned sequence, time-major */
 } lnn_ix_form;
+
+/* Stages of the mask subgraph libnn exports (see onnx_export_rnn.c). */
+enum {
+    LNN_IX_M_PAD = 1, /* ids == 0 */
+    LNN_IX_M_REAL,    /* not that */
+    LNN_IX_M_EQ,      /* x == mask_value, per feature */
+    LNN_IX_M_EQF,     /* as floats */
+    LNN_IX_M_ALL,     /* all features equal */
+    LNN_IX_M_FLOAT,   /* the mask, float [batch, steps], 1 = real */
+    LNN_IX_M_3D,      /* the mask unsqueezed over features */
+    LNN_IX_M_COUNT,   /* real steps per sequence */
+    LNN_IX_M_LENS,    /* as int32: an RNN's sequence_lens */
+    LNN_IX_M_FIRST,   /* the first real step */
+    LNN_IX_M_SHIFT,   /* plus the step indices */
+    LNN_IX_M_ROT,     /* modulo the steps: the rotation */
+    LNN_IX_M_ROT3,    /* unsqueezed over features */
+    LNN_IX_M_ROTX     /* expanded to the input's shape */
+};
 
 typedef struct lnn_ix_value {
     const char *name; /* borrowed from the parsed model */
@@ -68,10 +87,12 @@ typedef struct lnn_ix_value {
     bool reversed;    /* TM: time axis reversed (Slice, step -1) */
     bool is_input;    /* the graph input itself */
     bool seq;         /* a recurrent layer's returned sequence, batch-major */
+    bool rotated;     /* each sequence rotated to put its real steps first (masks) */
     int dirs;         /* RNN forms: 1 or 2 */
     /* GELU stages */
     int stage;
     size_t src;       /* the value index the pattern started from */
+    double mask_value; /* MASK of a Masking layer: its mask_value */
 } lnn_ix_value;
 
 typedef struct lnn_ix_spec {
@@ -208,6 +229,10 @@ libnn_status lnn_ix_op_squeeze(lnn_ix *ix);
 libnn_status lnn_ix_op_transpose(lnn_ix *ix);
 libnn_status lnn_ix_op_unsqueeze(lnn_ix *ix);
 libnn_status lnn_ix_op_zeros(lnn_ix *ix);
+
+/* The nodes of a mask libnn exported (onnx_import_mask.c); LIBNN_E_NOTFOUND
+ * when the node is not part of one. */
+libnn_status lnn_ix_mask_op(lnn_ix *ix);
 
 /* RNN, LSTM, GRU nodes (onnx_import_rnn.c). */
 libnn_status lnn_ix_rnn(lnn_ix *ix, lnn_ix_value *x);

@@ -82,6 +82,8 @@ static libnn_status make_layer(const lnn_ix_spec *s, libnn_layer **out)
     case LIBNN_LAYER_DROPOUT: st = libnn_dropout_new((float)((double)s->args[0] / 1e9), out); break;
     case LIBNN_LAYER_ACTIVATION: st = libnn_activation_new((libnn_activation)s->args[0], out); break;
     case LIBNN_LAYER_EMBEDDING: st = libnn_embedding_new(s->args[0], s->args[1], out); break;
+    case LIBNN_LAYER_MASKING: /* its one option is the constructor's argument */
+        return libnn_masking_new((float)opt_of(s, LIBNN_PARAM_MASK_VALUE, 0.0), out);
     case LIBNN_LAYER_SIMPLE_RNN: st = libnn_simple_rnn_new(s->args[0], out); break;
     case LIBNN_LAYER_LSTM: st = libnn_lstm_new(s->args[0], out); break;
     case LIBNN_LAYER_GRU: st = libnn_gru_new(s->args[0], out); break;

@@ -58,7 +58,9 @@ static libnn_status rnn_node(lnn_ix *ix, lnn_ix_value *x)
             return st;
         bool zero_state = (k == 5 || (k == 6 && kind == LIBNN_LAYER_LSTM)) &&
                           v->kind == LNN_IX_ZERO;
-        if (k >= 4 && !zero_state)
+        /* libnn's export of a Keras mask: the lengths of its rotated input */
+        bool lens = k == 4 && v->kind == LNN_IX_MASK && v->stage == LNN_IX_M_LENS && x->rotated;
+        if (k >= 4 && !zero_state && !lens)
             return lnn_ix_unsupported(ix, "input %zu (sequence_lens, initial states other "
                                           "than zeros, peepholes)",
                                       k);

@@ -271,6 +271,7 @@ libnn_status lnn_ix_carry(lnn_ix *ix, const lnn_ix_value *from, bool renamed)
     memcpy(y->chw, keep.chw, sizeof y->chw);
     y->reversed = keep.reversed;
     y->dirs = keep.dirs;
+    y->rotated = keep.rotated;
     if (renamed)
         y->version = keep.version;
     return LIBNN_OK;

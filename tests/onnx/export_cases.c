@@ -165,9 +165,7 @@ static void emit_case(const char *name, libnn_model *m, libnn_tensor *x, unsigne
             xin = xt;
         }
         /* A lone Dropout exports as Identity: no layer to import. */
-        /* Masks export as Equal, ArgMax, GatherElements, ...: not imported. */
-        if (!(flags & LIBNN_ONNX_CHANNELS_FIRST) && strcmp(name, "dropout_only") != 0 &&
-            !strstr(name, "mask"))
+        if (!(flags & LIBNN_ONNX_CHANNELS_FIRST) && strcmp(name, "dropout_only") != 0)
             check_import(name, path, x, y);
         write_raw(name, "in", libnn_tensor_data(xin), libnn_tensor_size(xin));
         write_raw(name, "out", libnn_tensor_data(y), libnn_tensor_size(y));
