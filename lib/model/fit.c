@@ -350,10 +350,10 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         lnn_logs_set(&logs, "lr", lnn_optimizer_current_lr(model->opt));
         lnn_progress_update(&bar, steps, &logs, true);
         bool stop = false;
+        model->epoch_reached = epoch + 1; /* a checkpoint saved now resumes after it */
         st = lnn_callbacks_epoch_end(model, epoch, &logs, &stop);
         lnn_history_append(&model->history, &logs);
         model->results = logs;
-        model->epoch_reached = epoch + 1;
         if (st != LIBNN_OK) {
             lnn_callbacks_train_end(model);
             return st;

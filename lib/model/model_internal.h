@@ -171,6 +171,10 @@ void lnn_callbacks_train_end(libnn_model *m);
 /* The built-in callback object with hooks; *out owns `state`, freed by destroy. */
 libnn_status lnn_callback_builtin(void *state, void (*destroy)(void *), libnn_callback **out);
 
+/* Whether a monitored log value is better when larger, by mode
+ * (libnn_monitor_mode) and, for auto, by its name as Keras decides. */
+bool lnn_monitor_maximise(const char *monitor, int mode);
+
 /* ---- callback_checkpoint.c ---- */
 /* Whether cb is a ModelCheckpoint, and setting one of its options (the
  * shared monitor options and LIBNN_CB_SAVE_*). */
