@@ -352,6 +352,17 @@ START_TEST(fine_tune)
     ck_assert_int_eq(libnn_model_predict(m, x, 4, &p1), LIBNN_OK);
     ck_assert_int_eq(libnn_model_predict(loaded, x, 4, &p2), LIBNN_OK);
     assert_close("saved and loaded", p2, p1);
+    /* A loaded libnn file exports as the model it was saved from. */
+    size_t n1 = 0, n2 = 0;
+    libnn_model_export_onnx_buffer(m, 0, NULL, 0, &n1);
+    libnn_model_export_onnx_buffer(loaded, 0, NULL, 0, &n2);
+    ck_assert_uint_eq(n1, n2);
+    unsigned char *o1 = malloc(n1), *o2 = malloc(n2);
+    ck_assert_int_eq(libnn_model_export_onnx_buffer(m, 0, o1, n1, &n1), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_export_onnx_buffer(loaded, 0, o2, n2, &n2), LIBNN_OK);
+    ck_assert(memcmp(o1, o2, n1) == 0);
+    free(o1);
+    free(o2);
     libnn_tensor_free(p1);
     libnn_tensor_free(p2);
     libnn_model_free(loaded);
