@@ -182,6 +182,10 @@ def cases(objs):
     add("libnn_model_clone", lambda r: (M, i64(-1), c_uint(0xFFFFFFFF), r.out()))
     add("libnn_model_checkpoint_new", lambda r: (None, None, r.out()))
     add("libnn_model_checkpoint_new", lambda r: (b"", b"loss", r.out()))
+    # ONNX (a build without it refuses with UNSUPPORTED: also a failure)
+    add("libnn_model_import_onnx", lambda r: (nope, r.out()))
+    add("libnn_model_import_onnx", lambda r: (None, r.out()))
+    add("libnn_model_import_onnx_buffer", lambda r: (b"xx", c_size_t(2), r.out()))
     # text
     add("libnn_sequences_new", lambda r: (None, None, c_size_t(1), r.out()))
     add("libnn_pad_sequences",

@@ -15,6 +15,8 @@ MAX_RANK = 8          # LIBNN_MAX_RANK, libnn/tensor.h
 IDX_RAW = 0           # LIBNN_IDX_RAW, libnn/data.h
 IDX_SCALE = 1         # LIBNN_IDX_SCALE, libnn/data.h
 MODEL_FORMAT_VERSION = 1  # LIBNN_MODEL_FORMAT_VERSION, libnn/model_file.h
+ONNX_OPSET = 13      # LIBNN_ONNX_OPSET, libnn/onnx.h
+ONNX_IR_VERSION = 7  # LIBNN_ONNX_IR_VERSION, libnn/onnx.h
 
 
 class CSVOption(IntEnum):  # libnn_csv_option, libnn/data.h
@@ -295,6 +297,10 @@ class WeightsFlag(IntEnum):  # libnn_weights_flag, libnn/model_file.h
 class CloneFlag(IntEnum):  # libnn_clone_flag, libnn/model_file.h
     WEIGHTS = 1
 
+
+class OnnxFlag(IntEnum):  # libnn_onnx_flag, libnn/onnx.h
+    CHANNELS_FIRST = 1
+
 # C enum name -> (Python class, prefix stripped from the C member names).
 C_ENUMS = {
     'libnn_status': (Status, 'LIBNN_'),
@@ -321,8 +327,10 @@ C_ENUMS = {
     'libnn_save_flag': (SaveFlag, 'LIBNN_SAVE_'),
     'libnn_weights_flag': (WeightsFlag, 'LIBNN_WEIGHTS_'),
     'libnn_clone_flag': (CloneFlag, 'LIBNN_CLONE_'),
+    'libnn_onnx_flag': (OnnxFlag, 'LIBNN_ONNX_'),
 }
-C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_MODEL_FORMAT_VERSION': MODEL_FORMAT_VERSION, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE}
+C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_MODEL_FORMAT_VERSION': MODEL_FORMAT_VERSION, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE,
+             'LIBNN_ONNX_OPSET': ONNX_OPSET, 'LIBNN_ONNX_IR_VERSION': ONNX_IR_VERSION}
 
 
 def lookup(enum, value, what, aliases=None):

@@ -357,5 +357,10 @@ class Sequential(Handle):
                 return layer
         raise ValueError(f'no layer named {name!r}; layers: {[l.name for l in self.layers]}')
 
+    def export_onnx(self, path, channels_first=False):
+        """Write the compiled model as ONNX (see libnn.onnx)."""
+        from . import onnx
+        onnx.export_onnx(self, path, channels_first)
+
     def __repr__(self):
         return f'<Sequential {len(self.layers)} layers>'

@@ -1,5 +1,5 @@
 """Whole models in and out of files, as keras.models: load_model, model_from_json,
-clone_model (and Sequential, for `from libnn.models import Sequential`).
+clone_model, import_onnx (and Sequential, for `from libnn.models import Sequential`).
 
 Models made here are Sequential objects like any other: their layers are reachable
 (model.layers, get_layer) and they train, evaluate and save again.
@@ -12,8 +12,10 @@ from . import losses
 from ._lib import ModelP, lib, path_arg
 from .constants import CloneFlag
 from .model import Sequential
+from .onnx import import_onnx, import_onnx_bytes  # noqa: F401  (keras.models-style access)
 
-__all__ = ['Sequential', 'load_model', 'model_from_json', 'clone_model']
+__all__ = ['Sequential', 'load_model', 'model_from_json', 'clone_model', 'import_onnx',
+           'import_onnx_bytes']
 
 
 def _training_config(filepath):
