@@ -67,6 +67,10 @@ static bool has_option(enum kind k, libnn_callback_option o)
         return k == REDUCE_LR;
     case LIBNN_CB_APPEND:
         return k == CSV_LOGGER;
+    case LIBNN_CB_SAVE_BEST_ONLY:
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
+    case LIBNN_CB_SAVE_FREQ:
+        return false; /* ModelCheckpoint's: callback_checkpoint.c */
     }
     return false;
 }
@@ -79,6 +83,8 @@ static bool is_builtin(const libnn_callback *cb)
 libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
                                       double v)
 {
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_set(callback, key, v);
     if (!is_builtin(callback))
         return lnn_error(LIBNN_E_INVALID,
                          "callback_set_float: only built-in callbacks have options");
@@ -127,6 +133,8 @@ libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_o
         if (!(v >= 0))
             return lnn_error(LIBNN_E_INVALID, "%s: min_lr must be >= 0, got %g", who, v);
         b->min_lr = v;
+        break;
+    default: /* refused by has_option */
         break;
     }
     return LIBNN_OK;

@@ -170,4 +170,10 @@ void lnn_callbacks_train_end(libnn_model *m);
 /* The built-in callback object with hooks; *out owns `state`, freed by destroy. */
 libnn_status lnn_callback_builtin(void *state, void (*destroy)(void *), libnn_callback **out);
 
+/* ---- callback_checkpoint.c ---- */
+/* Whether cb is a ModelCheckpoint, and setting one of its options (the
+ * shared monitor options and LIBNN_CB_SAVE_*). */
+bool lnn_is_model_checkpoint(const libnn_callback *cb);
+libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, double v);
+
 #endif
