@@ -25,6 +25,7 @@
 #include "libnn/optim.h"
 #include "libnn/model.h"
 #include "libnn/model_file.h"
+#include "libnn/model_selection.h"
 #include "libnn/text.h"
 
 #endif /* LIBNN_H */
