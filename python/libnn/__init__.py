@@ -12,7 +12,8 @@
 
 Pure Python; numpy is used when it is installed. See docs/python.md.
 """
-from . import callbacks, constants, data, initializers, layers, losses, optimizers, regularizers
+from . import (callbacks, constants, data, initializers, layers, losses, model_selection,
+               optimizers, regularizers)
 from ._lib import lib as _clib
 from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, ReduceLROnPlateau,
                         TerminateOnNaN)
@@ -24,7 +25,8 @@ from .model import History, Sequential, set_random_seed
 from .tensor import Tensor
 
 __all__ = [
-    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'optimizers',
+    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'model_selection',
+    'optimizers',
     'regularizers', 'Callback', 'CSVLogger', 'EarlyStopping', 'LambdaCallback',
     'ReduceLROnPlateau', 'TerminateOnNaN', 'Status', 'idx_load', 'pad_sequences', 'shuffle',
     'slice', 'to_categorical', 'train_test_split', 'LibnnError', 'Input', 'History', 'Sequential',

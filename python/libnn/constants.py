@@ -295,6 +295,11 @@ class WeightsFlag(IntEnum):  # libnn_weights_flag, libnn/model_file.h
 class CloneFlag(IntEnum):  # libnn_clone_flag, libnn/model_file.h
     WEIGHTS = 1
 
+
+class SplitFlag(IntEnum):  # libnn_split_flag, libnn/data.h
+    SHUFFLE = 1
+    STRATIFY = 2
+
 # C enum name -> (Python class, prefix stripped from the C member names).
 C_ENUMS = {
     'libnn_status': (Status, 'LIBNN_'),
@@ -321,6 +326,7 @@ C_ENUMS = {
     'libnn_save_flag': (SaveFlag, 'LIBNN_SAVE_'),
     'libnn_weights_flag': (WeightsFlag, 'LIBNN_WEIGHTS_'),
     'libnn_clone_flag': (CloneFlag, 'LIBNN_CLONE_'),
+    'libnn_split_flag': (SplitFlag, 'LIBNN_SPLIT_'),
 }
 C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_MODEL_FORMAT_VERSION': MODEL_FORMAT_VERSION, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE}
 
