@@ -19,7 +19,9 @@
  *
  * The history of every run (loss, accuracy, val_loss, val_accuracy per
  * epoch) goes to <history>/overfitting_<setting>.csv for plotting; with
- * --save PATH the best setting's model is saved there.
+ * --save PATH the best setting's model is saved there. --grid adds the
+ * hyper-parameter search recipe: the same cross-validation for every pair
+ * of an L2 strength and a dropout rate, keeping the best mean accuracy.
  */
 #include <libnn.h>
 #include <stdio.h>
@@ -40,6 +42,7 @@ struct options {
     double l2, dropout;
     long patience;
     const char *history, *save;
+    int grid;  /* also run the grid search over L2 strengths and dropout rates */
     int check; /* exit 1 unless the folds partition, every remedy narrows the loss
                   gap and all three together narrow both gaps */
 };
@@ -68,10 +71,11 @@ static void usage(const char *argv0)
     fprintf(stderr,
             "usage: %s [--epochs N] [--batch N] [--threads N] [--seed N] [--train N]\n"
             "          [--hidden N] [--l2 F] [--dropout F] [--patience N]\n"
-            "          [--history DIR] [--save PATH] [--verbose 0|1|2] [--check]\n"
+            "          [--history DIR] [--save PATH] [--verbose 0|1|2] [--grid] [--check]\n"
             "Trains one network five ways (plain, L2, Dropout, EarlyStopping, all three)\n"
             "on the first N (default 1000) bundled digits, validates on the last %d,\n"
-            "prints the train/validation gap of each, then cross-validates the best.\n",
+            "prints the train/validation gap of each, then cross-validates the best;\n"
+            "--grid adds a cross-validated search over L2 strengths and dropout rates.\n",
             argv0, VALIDATION);
 }
 
@@ -79,8 +83,8 @@ static int parse(int argc, char **argv, struct options *o)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--check")) {
-            o->check = 1;
+        if (!strcmp(a, "--check") || !strcmp(a, "--grid")) {
+            *(a[2] == 'c' ? &o->check : &o->grid) = 1;
             continue;
         }
         if (!strcmp(a, "--help") || !strcmp(a, "-h") || !v)
@@ -149,11 +153,11 @@ static libnn_status build(const struct options *o, const struct setting *s, libn
         st = libnn_model_set_input_shape(m, 3, (const int64_t[]){28, 28, 1});
     if (st == LIBNN_OK)
         st = add_layer(m, libnn_flatten_new(&l), &l, -1, 0);
-    if (st == LIBNN_OK && s->dropout) /* drop input pixels too: it is the input that is memorised */
+    if (st == LIBNN_OK && s->dropout && o->dropout > 0) /* drop input pixels too: it is the input that is memorised */
         st = add_layer(m, libnn_dropout_new((float)(o->dropout / 2), &l), &l, -1, 0);
     if (st == LIBNN_OK)
         st = add_layer(m, libnn_dense_new(o->hidden, &l), &l, LIBNN_ACT_RELU, l2);
-    if (st == LIBNN_OK && s->dropout)
+    if (st == LIBNN_OK && s->dropout && o->dropout > 0)
         st = add_layer(m, libnn_dropout_new((float)o->dropout, &l), &l, -1, 0);
     if (st == LIBNN_OK)
         st = add_layer(m, libnn_dense_new(10, &l), &l, LIBNN_ACT_SOFTMAX, l2);
@@ -267,15 +271,13 @@ static int show_folds(const libnn_folds *f, const libnn_tensor *labels)
     return bad;
 }
 
-/* Cross-validate setting s on (x, y), stratified; prints and returns the
- * mean test accuracy. EarlyStopping inside a fold watches the last 20 % of
- * that fold's training digits (never the held-out fold). */
-static libnn_status cross_validate(const struct options *o, const struct setting *s,
-                                   const libnn_tensor *x, const libnn_tensor *y, int *broken)
+/* Cross-validate setting s over the folds: a model built for s, whose
+ * clones libnn trains fold by fold. EarlyStopping inside a fold watches
+ * the last 20 % of that fold's training digits, never the held-out fold. */
+static libnn_status cv_run(const struct options *o, const struct setting *s, const libnn_tensor *x,
+                           const libnn_tensor *y, const libnn_folds *folds, libnn_cv_results **r)
 {
     libnn_model *m = NULL;
-    libnn_folds *folds = NULL;
-    libnn_cv_results *r = NULL;
     libnn_status st = build(o, s, &m);
     if (st == LIBNN_OK && s->early_stopping)
         st = add_early_stopping(m, o->patience);
@@ -284,37 +286,88 @@ static libnn_status cross_validate(const struct options *o, const struct setting
     if (st == LIBNN_OK)
         st = libnn_model_set_int(m, LIBNN_MODEL_VERBOSE, 0);
     if (st == LIBNN_OK)
-        st = libnn_stratified_kfold(y, FOLDS, LIBNN_SPLIT_SHUFFLE, (uint64_t)o->seed, &folds);
-    if (st == LIBNN_OK)
-        *broken = show_folds(folds, y);
-    if (st == LIBNN_OK)
-        st = libnn_cross_validate_folds(m, x, y, folds, o->epochs, o->batch, &r);
-    if (st == LIBNN_OK) {
-        double acc, train, epochs, mean, std, tmean, tstd;
-        printf("  fold  epochs  train acc  test acc\n");
-        for (size_t i = 0; i < FOLDS; i++) {
-            libnn_cv_results_get(r, "epochs", i, &epochs);
-            libnn_cv_results_get(r, "train_accuracy", i, &train);
-            libnn_cv_results_get(r, "test_accuracy", i, &acc);
-            printf("  %4zu  %6.0f  %9.4f  %8.4f\n", i + 1, epochs, train, acc);
-        }
-        libnn_cv_results_mean(r, "test_accuracy", &mean);
-        libnn_cv_results_std(r, "test_accuracy", &std);
-        libnn_cv_results_mean(r, "train_accuracy", &tmean);
-        libnn_cv_results_std(r, "train_accuracy", &tstd);
-        printf("%s, %d-fold cross-validation: test accuracy %.4f ± %.4f, train accuracy "
-               "%.4f ± %.4f (mean ± population std)\n",
-               s->name, FOLDS, mean, std, tmean, tstd);
-    }
-    libnn_cv_results_free(r);
-    libnn_folds_free(folds);
+        st = libnn_cross_validate_folds(m, x, y, folds, o->epochs, o->batch, r);
     libnn_model_free(m);
     return st;
 }
 
+static void print_mean_std(const libnn_cv_results *r, const char *name, double *mean)
+{
+    double std;
+    libnn_cv_results_mean(r, name, mean);
+    libnn_cv_results_std(r, name, &std);
+    printf("%.4f ± %.4f", *mean, std);
+}
+
+/* The cross-validation of setting s, fold by fold. */
+static libnn_status cross_validate(const struct options *o, const struct setting *s,
+                                   const libnn_tensor *x, const libnn_tensor *y,
+                                   const libnn_folds *folds)
+{
+    libnn_cv_results *r = NULL;
+    libnn_status st = cv_run(o, s, x, y, folds, &r);
+    if (st != LIBNN_OK)
+        return st;
+    double acc, train, epochs, mean;
+    printf("  fold  epochs  train acc  test acc\n");
+    for (size_t i = 0; i < FOLDS; i++) {
+        libnn_cv_results_get(r, "epochs", i, &epochs);
+        libnn_cv_results_get(r, "train_accuracy", i, &train);
+        libnn_cv_results_get(r, "test_accuracy", i, &acc);
+        printf("  %4zu  %6.0f  %9.4f  %8.4f\n", i + 1, epochs, train, acc);
+    }
+    printf("%s, %d-fold cross-validation: test accuracy ", s->name, FOLDS);
+    print_mean_std(r, "test_accuracy", &mean);
+    printf(", train accuracy ");
+    print_mean_std(r, "train_accuracy", &mean);
+    printf(" (mean ± population std)\n");
+    libnn_cv_results_free(r);
+    return LIBNN_OK;
+}
+
+/*
+ * The hyper-parameter search recipe: cross-validate every pair of an L2
+ * strength and a dropout rate on the same folds and keep the best mean
+ * test accuracy. Any option of any layer can be searched this way.
+ */
+static libnn_status grid_search(const struct options *o, const libnn_tensor *x,
+                                const libnn_tensor *y, const libnn_folds *folds)
+{
+    static const double l2s[] = {0, 1e-4, 1e-3, 1e-2}, rates[] = {0, 0.25, 0.5};
+    static const struct setting grid = {"grid", 1, 1, 0};
+    double best = -1, best_l2 = 0, best_rate = 0;
+    printf("\ngrid search, %d-fold cross-validation per setting:\n", FOLDS);
+    printf("  %-8s %-8s %-18s %s\n", "L2", "dropout", "test accuracy", "train accuracy");
+    for (size_t i = 0; i < sizeof l2s / sizeof l2s[0]; i++)
+        for (size_t j = 0; j < sizeof rates / sizeof rates[0]; j++) {
+            struct options g = *o;
+            libnn_cv_results *r;
+            double mean, train;
+            g.l2 = l2s[i];
+            g.dropout = rates[j];
+            libnn_status st = cv_run(&g, &grid, x, y, folds, &r);
+            if (st != LIBNN_OK)
+                return st;
+            printf("  %-8g %-8g ", l2s[i], rates[j]);
+            print_mean_std(r, "test_accuracy", &mean);
+            printf("    ");
+            print_mean_std(r, "train_accuracy", &train);
+            printf("\n");
+            fflush(stdout);
+            if (mean > best) {
+                best = mean;
+                best_l2 = l2s[i];
+                best_rate = rates[j];
+            }
+            libnn_cv_results_free(r);
+        }
+    printf("best: L2 %g, dropout %g (mean test accuracy %.4f)\n", best_l2, best_rate, best);
+    return LIBNN_OK;
+}
+
 int main(int argc, char **argv)
 {
-    struct options o = {30, 32, 0, 1, 1000, 256, 0, 1e-2, 0.5, 2, NULL, NULL, 0};
+    struct options o = {30, 32, 0, 1, 1000, 256, 0, 1e-2, 0.5, 2, NULL, NULL, 0, 0};
     if (parse(argc, argv, &o) != 0 || o.epochs < 1 || o.batch < 1 || o.train < FOLDS ||
         o.hidden < 1) {
         usage(argv[0]);
@@ -322,6 +375,7 @@ int main(int argc, char **argv)
     }
     libnn_tensor *images = NULL, *labels = NULL, *x = NULL, *y = NULL, *vx = NULL, *vy = NULL;
     libnn_model *models[SETTINGS] = {NULL};
+    libnn_folds *folds = NULL;
     struct result res[SETTINGS];
     int rc = 1, broken = 0, narrowed = 0, combined_narrows = 0;
 
@@ -385,7 +439,11 @@ int main(int argc, char **argv)
 
     printf("stratified %d-fold cross-validation of %s on the %ld training digits:\n", FOLDS,
            settings[best].name, o.train);
-    CHECK(cross_validate(&o, &settings[best], x, y, &broken));
+    CHECK(libnn_stratified_kfold(y, FOLDS, LIBNN_SPLIT_SHUFFLE, (uint64_t)o.seed, &folds));
+    broken = show_folds(folds, y);
+    CHECK(cross_validate(&o, &settings[best], x, y, folds));
+    if (o.grid)
+        CHECK(grid_search(&o, x, y, folds));
     rc = 0;
     if (o.check && (broken || narrowed < SETTINGS - 1 || !combined_narrows)) {
         fprintf(stderr, "overfitting: %s\n",
@@ -395,6 +453,7 @@ int main(int argc, char **argv)
         rc = 1;
     }
 fail:
+    libnn_folds_free(folds);
     for (size_t i = 0; i < SETTINGS; i++)
         libnn_model_free(models[i]);
     libnn_tensor_free(images);
