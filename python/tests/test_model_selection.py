@@ -148,6 +148,41 @@ class SplitterTests(unittest.TestCase):
             list(StratifiedKFold(2).split([[0]] * 4, None))
 
 
+class TrainTestSplitTests(unittest.TestCase):
+    def test_stratify_and_order(self):
+        x = [[float(i)] for i in range(40)]
+        y = [0] * 30 + [1] * 10
+        x_tr, x_te, y_tr, y_te = libnn.train_test_split(x, y, test_size=0.25, seed=3,
+                                                        stratify=y)
+        self.assertEqual(sorted(y_te.tolist()), [0.0] * 8 + [1.0] * 2)  # 30:10 kept
+        self.assertEqual(sorted(v[0] for v in x_tr.tolist() + x_te.tolist()),
+                         [float(i) for i in range(40)])
+        x_tr, x_te, y_tr, y_te = libnn.train_test_split(x, y, test_size=0.25, shuffle=False)
+        self.assertEqual([v[0] for v in x_te.tolist()], [float(i) for i in range(30, 40)])
+        # shuffle=True without stratify: the 0.1 function's split, unchanged
+        a = libnn.train_test_split(x, y, test_size=0.25, seed=3)
+        self.assertEqual(a[1].tolist(), libnn.data.Tensor._wrap(
+            _split_01(x, y, 0.25, 3)).tolist())
+        with self.assertRaisesRegex(ValueError, 'stratify must be y'):
+            libnn.train_test_split(x, y, stratify=list(y))
+        with self.assertRaises(LibnnError) as e:
+            libnn.train_test_split(x, y, stratify=y, shuffle=False)
+        self.assertIn('LIBNN_SPLIT_STRATIFY needs LIBNN_SPLIT_SHUFFLE', str(e.exception))
+
+
+def _split_01(x, y, size, seed):
+    """x_test of the 0.1 libnn_train_test_split, called directly."""
+    from ctypes import byref
+    from libnn._lib import TensorP, lib
+    from libnn.tensor import as_tensor
+    outs = [TensorP() for _ in range(4)]
+    lib.libnn_train_test_split(as_tensor(x), as_tensor(y), size, seed,
+                               *(byref(o) for o in outs))
+    for o in (outs[0], outs[1], outs[3]):
+        lib.libnn_tensor_free(o)
+    return outs[2]
+
+
 class CrossValidateTests(unittest.TestCase):
     def test_scores(self):
         x, y = blobs()
