@@ -243,12 +243,12 @@ static libnn_status run(const struct options *o, const struct setting *s, const 
 
 /* Every digit in exactly one test fold, and each fold's digits per class;
  * returns 0 when the folds partition the n digits. */
-static int show_folds(const libnn_folds *f, const libnn_tensor *labels)
+static int show_folds(const libnn_folds *f, libnn_tensor *labels)
 {
     size_t n = libnn_folds_sample_count(f), count, seen_total = 0;
     int64_t *idx = malloc(n * sizeof *idx);
     int *seen = calloc(n, sizeof *seen), bad = !idx || !seen;
-    const float *y = libnn_tensor_data((libnn_tensor *)labels);
+    const float *y = libnn_tensor_data(labels);
     for (size_t fold = 0; !bad && fold < libnn_folds_count(f); fold++) {
         int per_class[10] = {0};
         bad = libnn_folds_test_indices(f, fold, idx, n, &count) != LIBNN_OK;
