@@ -149,15 +149,20 @@ int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
 }
 
 /* Keras' "auto": metrics that grow when better are maximised. */
-static bool maximise(const builtin *b)
+bool lnn_monitor_maximise(const char *monitor, int mode)
 {
-    if (b->mode != LIBNN_MODE_AUTO)
-        return b->mode == LIBNN_MODE_MAX;
+    if (mode != LIBNN_MODE_AUTO)
+        return mode == LIBNN_MODE_MAX;
     static const char *const up[] = {"acc", "auc", "precision", "recall", "f1", "r2"};
     for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
-        if (strstr(b->monitor, up[i]))
+        if (strstr(monitor, up[i]))
             return true;
     return false;
+}
+
+static bool maximise(const builtin *b)
+{
+    return lnn_monitor_maximise(b->monitor, b->mode);
 }
 
 /* value improves on reference by more than min_delta. */
