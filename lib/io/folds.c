@@ -69,7 +69,7 @@ libnn_status libnn_kfold(int64_t n, int64_t k, unsigned flags, uint64_t seed, li
     size_t *order = lnn_malloc_array(f->n, sizeof *order);
     if (!order) {
         libnn_folds_free(f);
-        return lnn_error_nomem(who, f->n * sizeof *order);
+        return lnn_error_nomem(who, (size_t)n * sizeof *order);
     }
     for (size_t i = 0; i < f->n; i++)
         order[i] = i;
