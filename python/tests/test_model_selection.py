@@ -33,6 +33,8 @@ except ImportError:
     skms = None
 
 FIXTURE = os.path.join(ROOT, 'tests', 'fixtures', 'folds', 'sklearn_folds.txt')
+DOCS = os.path.join(ROOT, 'docs', 'python.md')
+DATA = os.environ.get('LIBNN_DATA_DIR') or os.path.join(ROOT, 'data')
 needs_numpy = unittest.skipIf(np is None, 'numpy is not installed')
 
 
@@ -228,6 +230,34 @@ class CrossValidateTests(unittest.TestCase):
         with self.assertRaises(LibnnError) as e:
             cross_validate(raw, x, y, cv=KFold(2))
         self.assertIn('the model is not compiled', str(e.exception))
+
+
+class DocsTwinTests(unittest.TestCase):
+    @needs_numpy
+    def test_overfitting_twin_runs(self):
+        """The Python twin of examples/overfitting.c in docs/python.md runs (2 epochs, not 30)."""
+        import contextlib
+        import io
+        import tempfile
+        with open(DOCS) as f:
+            doc = f.read()
+        start = doc.index('```python', doc.index('### The overfitting example in Python'))
+        code = doc[start + len('```python'):doc.index('```', start + 3)]
+        self.assertIn('epochs=30', code)
+        code = code.replace('epochs=30', 'epochs=2')
+        out, cwd = io.StringIO(), os.getcwd()
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chdir(tmp)
+            os.environ.setdefault('LIBNN_DATA_DIR', DATA)
+            try:
+                with contextlib.redirect_stdout(out):
+                    exec(compile(code, 'docs/python.md', 'exec'), {})
+                self.assertTrue(os.path.exists('overfitting_all_three.csv'))
+            finally:
+                os.chdir(cwd)
+        lines = out.getvalue().splitlines()
+        self.assertEqual(len(lines), 7)
+        self.assertIn('5-fold cross-validation: test accuracy', lines[-1])
 
 
 if __name__ == '__main__':
