@@ -156,7 +156,8 @@ START_TEST(callbacks_per_fold)
     r = (libnn_cv_results *)&r;
     ck_assert_int_eq(libnn_cross_validate(m, x, y, K, 2, BATCH, 0, &r), LIBNN_E_IO);
     ck_assert_ptr_null(r);
-    tu_assert_error_has("cross_validate: fold 1/3: csv_logger: cannot open /nonexistent-dir/log.csv");
+    tu_assert_error_has("cross_validate: fold 1/3: csv_logger: cannot open");
+    tu_assert_error_has("/nonexistent-dir/log.csv");
     libnn_model_free(m);
     libnn_tensor_free(x);
     libnn_tensor_free(y);

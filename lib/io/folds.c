@@ -117,9 +117,10 @@ libnn_status libnn_stratified_kfold(const libnn_tensor *y, int64_t k, unsigned f
                                     uint64_t seed, libnn_folds **out)
 {
     static const char who[] = "stratified_kfold";
+    if (out)
+        *out = NULL;
     if (!out || !y)
         return lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, !y ? "y" : "out");
-    *out = NULL;
     libnn_folds *f;
     libnn_status st = folds_new(who, y->shape[0], k, flags, &f);
     if (st != LIBNN_OK)
