@@ -185,8 +185,8 @@ static libnn_status add_early_stopping(libnn_model *m, long patience)
     libnn_status st = libnn_early_stopping_new("val_loss", &es);
     if (st != LIBNN_OK)
         return st;
-    if ((st = libnn_callback_set_float(es, LIBNN_CB_PATIENCE, (double)patience)) == LIBNN_OK)
-        st = libnn_callback_set_float(es, LIBNN_CB_RESTORE_BEST_WEIGHTS, 1);
+    if ((st = libnn_callback_set_int(es, LIBNN_CB_PATIENCE, patience)) == LIBNN_OK)
+        st = libnn_callback_set_int(es, LIBNN_CB_RESTORE_BEST_WEIGHTS, 1);
     if (st == LIBNN_OK)
         st = libnn_model_add_callback(m, es);
     if (st != LIBNN_OK)

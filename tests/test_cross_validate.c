@@ -302,7 +302,7 @@ START_TEST(alloc_failures)
     c.m = tu_binary_model(44);
     libnn_callback *es;
     ck_assert_int_eq(libnn_early_stopping_new("loss", &es), LIBNN_OK);
-    ck_assert_int_eq(libnn_callback_set_float(es, LIBNN_CB_RESTORE_BEST_WEIGHTS, 1), LIBNN_OK);
+    ck_assert_int_eq(libnn_callback_set_int(es, LIBNN_CB_RESTORE_BEST_WEIGHTS, 1), LIBNN_OK);
     ck_assert_int_eq(libnn_model_add_callback(c.m, es), LIBNN_OK);
     /* ...into a buffer it keeps: a first run sizes it, so that the loop's
      * leak check sees only what each run allocates */
