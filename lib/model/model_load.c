@@ -156,8 +156,9 @@ static libnn_status read_tensors(const char *who, const libnn_tensor_file *f, li
                 for (size_t w = 0; !known && w < m->layers[l]->n_weights; w++) {
                     char mine[NAME_CAP];
                     lnn_model_weight_name(mine, sizeof mine, l, m->layers[l]->weights[w].name);
-                    const char *tail = strncmp(name, "optimizer.", 10) == 0 && checkpoint
-                                           ? strchr(name + 10, '.')
+                    /* a slot: optimizer.<slot>.layers.<i>.<weight> */
+                    const char *tail = checkpoint && strncmp(name, "optimizer.", 10) == 0
+                                           ? strstr(name, ".layers.")
                                            : NULL;
                     known = strcmp(name, mine) == 0 || (tail && strcmp(tail + 1, mine) == 0);
                 }
