@@ -26,6 +26,7 @@
 #include "libnn/model.h"
 #include "libnn/model_file.h"
 #include "libnn/onnx.h"
+#include "libnn/model_selection.h"
 #include "libnn/text.h"
 
 #endif /* LIBNN_H */

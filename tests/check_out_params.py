@@ -112,6 +112,18 @@ def cases(objs):
     add("libnn_standard_scale", lambda r: (None, r.out(), r.out()))
     add("libnn_train_test_split",
         lambda r: (T, None, c_double(2.0), c_uint64(1), r.out(), r.out(), r.out(), r.out()))
+    add("libnn_train_test_split_ex", lambda r: (T, None, c_double(0.5), c_uint64(1), c_uint(2),
+                                                r.out(), r.out(), r.out(), r.out()))
+    add("libnn_take", lambda r: (T, shape(-1), c_size_t(1), r.out()))
+    add("libnn_take", lambda r: (None, None, c_size_t(0), r.out()))
+    # cross-validation (issue 11)
+    add("libnn_kfold", lambda r: (i64(4), i64(1), c_uint(0), c_uint64(0), r.out()))
+    no_memory("libnn_kfold", i64(4), i64(2), c_uint(1), c_uint64(0))
+    add("libnn_stratified_kfold", lambda r: (None, i64(2), c_uint(0), c_uint64(0), r.out()))
+    no_memory("libnn_stratified_kfold", T, i64(2), c_uint(0), c_uint64(0))
+    add("libnn_cross_validate",
+        lambda r: (M, T, T, i64(2), i64(1), i64(1), c_uint(0), r.out()))  # not compiled
+    add("libnn_cross_validate_folds", lambda r: (None, T, T, None, i64(1), i64(1), r.out()))
     add("libnn_confusion_matrix", lambda r: (None, None, i64(2), r.out()))
     add("libnn_idx_load", lambda r: (nope, c_int(0), r.out()))
     add("libnn_idx_load_buffer", lambda r: (b"xx", c_size_t(2), c_int(0), r.out()))

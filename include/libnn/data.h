@@ -239,6 +239,52 @@ LIBNN_API libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn
                                               libnn_tensor **x_train, libnn_tensor **y_train,
                                               libnn_tensor **x_test, libnn_tensor **y_test);
 
+/* Flags of libnn_train_test_split_ex, libnn_kfold, libnn_stratified_kfold
+ * and libnn_cross_validate; values pinned. */
+typedef enum libnn_split_flag {
+    LIBNN_SPLIT_SHUFFLE = 1, /* shuffle the samples (seeded) before splitting */
+    LIBNN_SPLIT_STRATIFY = 2 /* keep each class's share of the samples in every part */
+} libnn_split_flag;
+
+/*
+ * libnn_train_test_split with options, as scikit-learn's train_test_split
+ * with shuffle and stratify. flags:
+ *  - 0: no shuffling: the first n - n_test rows train, the last n_test test
+ *    (as libnn_slice twice; scikit-learn's shuffle=False).
+ *  - LIBNN_SPLIT_SHUFFLE: exactly libnn_train_test_split.
+ *  - LIBNN_SPLIT_SHUFFLE | LIBNN_SPLIT_STRATIFY: y holds class labels (see
+ *    "class labels" below) and each class c with n_c samples puts
+ *    n_test * n_c / n of them (rounded so that the counts add up to n_test:
+ *    the largest remainders round up, ties to the class seen first) into
+ *    the test set, drawn at random within the class; both sets then come
+ *    in a seeded random order. The per-class counts equal scikit-learn's
+ *    when no two remainders tie; the rows drawn differ (another generator).
+ *    Stratifying needs at least as many training rows and as many test rows
+ *    as there are classes (scikit-learn's rule).
+ * The test set always has ceil(test_fraction * n) rows. Outputs and
+ * ownership as libnn_train_test_split.
+ * Errors: as libnn_train_test_split, plus LIBNN_E_INVALID (unknown flag
+ * bits, STRATIFY without SHUFFLE or without y), LIBNN_E_RANGE (labels that
+ * are not class labels; too few rows per set for the classes).
+ */
+LIBNN_API libnn_status libnn_train_test_split_ex(const libnn_tensor *x, const libnn_tensor *y,
+                                                 double test_fraction, uint64_t seed,
+                                                 unsigned flags, libnn_tensor **x_train,
+                                                 libnn_tensor **y_train, libnn_tensor **x_test,
+                                                 libnn_tensor **y_test);
+
+/*
+ * Rows indices[0..count) of t, in that order, as a new tensor (NumPy's
+ * t[indices] or np.take(t, indices, axis=0)): t's shape with count as first
+ * dimension. An index may repeat. indices may be NULL when count is 0.
+ * *out is owned by the caller; NULL on failure.
+ * Errors: LIBNN_E_INVALID (t or out NULL, indices NULL with count > 0),
+ * LIBNN_E_RANGE (an index negative or past the first dimension: the message
+ * names its position and value), LIBNN_E_NOMEM.
+ */
+LIBNN_API libnn_status libnn_take(const libnn_tensor *t, const int64_t *indices, size_t count,
+                                  libnn_tensor **out);
+
 /*
  * Copy of rows [start, start + count) of t: t[start:start+count] in NumPy.
  * *out (owned by the caller) has t's shape with count as first dimension.
@@ -305,6 +351,83 @@ LIBNN_API libnn_status libnn_standard_scale(libnn_tensor *x, libnn_tensor **mean
                                             libnn_tensor **std_out);
 LIBNN_API libnn_status libnn_standard_scale_apply(libnn_tensor *x, const libnn_tensor *mean,
                                                   const libnn_tensor *std);
+
+/* ---- cross-validation folds ----
+ *
+ * A libnn_folds is a partition of n samples into k test folds, as
+ * scikit-learn's KFold and StratifiedKFold make them: every sample is in
+ * exactly one test fold; fold i trains on every sample outside it. Fold
+ * sizes differ by at most one, the first n % k folds being one larger.
+ * Index lists come out in ascending order (as scikit-learn's split()
+ * yields them), copied into the caller's int64 arrays, so a binding needs
+ * no pointer into the handle:
+ *
+ *   libnn_folds *f;  int64_t *idx = malloc(n * sizeof *idx);  size_t m;
+ *   libnn_kfold(n, 5, LIBNN_SPLIT_SHUFFLE, 42, &f);
+ *   for (size_t i = 0; i < libnn_folds_count(f); i++) {
+ *       libnn_folds_train_indices(f, i, idx, n, &m);   libnn_take(x, idx, m, &x_train);
+ *       libnn_folds_test_indices(f, i, idx, n, &m);    libnn_take(x, idx, m, &x_test);
+ *       ...
+ *   }
+ *   libnn_folds_free(f);
+ *
+ * Class labels (stratified splits) are a tensor of n whole numbers ([n] or
+ * [n, 1], any values, NaN and infinities refused) or one-hot rows [n, c]
+ * (c >= 2, each row one 1 and zeros; the class is the column of the 1).
+ * Shuffled orders come from libnn's generator seeded by `seed` alone (the
+ * same on every platform, not NumPy's); without LIBNN_SPLIT_SHUFFLE the
+ * seed is ignored and the folds equal scikit-learn's exactly.
+ */
+typedef struct libnn_folds libnn_folds;
+
+/*
+ * KFold: the samples 0..n-1 (shuffled with LIBNN_SPLIT_SHUFFLE) cut into k
+ * consecutive folds. On success *out is owned by the caller
+ * (libnn_folds_free); on failure it is NULL.
+ * Errors: LIBNN_E_INVALID (out NULL, flags other than LIBNN_SPLIT_SHUFFLE,
+ * k < 2), LIBNN_E_RANGE (n < 0, k > n), LIBNN_E_NOMEM.
+ */
+LIBNN_API libnn_status libnn_kfold(int64_t n, int64_t k, unsigned flags, uint64_t seed,
+                                   libnn_folds **out);
+
+/*
+ * StratifiedKFold over the class labels y (n = y's first dimension): each
+ * class's samples are spread over the folds as evenly as the fold sizes
+ * allow. Without shuffling the assignment is scikit-learn's to the sample:
+ * classes are numbered by first appearance, the fold counts of each class
+ * come from dealing the class-sorted samples round-robin, and each class's
+ * samples, in data order, fill fold 0 first, then fold 1, ...; with
+ * LIBNN_SPLIT_SHUFFLE each class's fold sequence is shuffled. A class with
+ * fewer than k members is allowed (scikit-learn warns), unless every class
+ * is that small. Ownership as libnn_kfold.
+ * Errors: LIBNN_E_INVALID (NULL, unknown flags, k < 2), LIBNN_E_RANGE
+ * (k > n; labels that are not class labels, naming the sample; every class
+ * smaller than k), LIBNN_E_SHAPE (y of rank > 2, or [n, c] rows with c < 2
+ * that are not one value), LIBNN_E_NOMEM.
+ */
+LIBNN_API libnn_status libnn_stratified_kfold(const libnn_tensor *y, int64_t k, unsigned flags,
+                                              uint64_t seed, libnn_folds **out);
+
+/* Free a partition. NULL is ignored. */
+LIBNN_API void libnn_folds_free(libnn_folds *folds);
+
+/* Number of folds k; 0 for NULL. */
+LIBNN_API size_t libnn_folds_count(const libnn_folds *folds);
+
+/* Number of samples n partitioned; 0 for NULL. */
+LIBNN_API size_t libnn_folds_sample_count(const libnn_folds *folds);
+
+/*
+ * The test (held-out) or training indices of fold `fold`, ascending, into
+ * out[0..*count). *count always receives the number of indices; they are
+ * written only when capacity >= *count (capacity n is always enough).
+ * Errors: LIBNN_E_INVALID (folds or count NULL, out NULL with capacity >
+ * 0), LIBNN_E_RANGE (fold >= k, capacity < *count).
+ */
+LIBNN_API libnn_status libnn_folds_test_indices(const libnn_folds *folds, size_t fold,
+                                                int64_t *out, size_t capacity, size_t *count);
+LIBNN_API libnn_status libnn_folds_train_indices(const libnn_folds *folds, size_t fold,
+                                                 int64_t *out, size_t capacity, size_t *count);
 
 LIBNN_END_DECLS
 

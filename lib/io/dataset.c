@@ -11,6 +11,7 @@
 #include "core/rng_internal.h"
 #include "core/tensor_internal.h"
 #include "libnn/data.h"
+#include "split_internal.h"
 
 /* Elements per row (the product of the dimensions after the first). */
 static libnn_status row_size(const char *who, const libnn_tensor *t, size_t *out)
@@ -41,8 +42,9 @@ static libnn_status same_rows(const char *who, const libnn_tensor *x, const libn
 
 typedef void (*swap_fn)(void *ctx, size_t i, size_t j);
 
-/* The one permutation that libnn_shuffle and libnn_train_test_split share,
- * as a sequence of swaps. */
+/* libnn_shuffle's permutation as a sequence of row swaps; the splits draw
+ * the same one on an index array (lnn_shuffle_indices), so that a split
+ * equals shuffling copies with the same seed. */
 static void fisher_yates(size_t n, uint64_t seed, swap_fn swap, void *ctx)
 {
     lnn_rng rng;
@@ -73,13 +75,6 @@ static void swap_pair(void *ctx, size_t i, size_t j)
     pair *p = ctx;
     swap_rows(p->x, i, j);
     swap_rows(p->y, i, j);
-}
-
-static void swap_index(void *ctx, size_t i, size_t j)
-{
-    size_t *perm = ctx, v = perm[i];
-    perm[i] = perm[j];
-    perm[j] = v;
 }
 
 libnn_status libnn_shuffle(libnn_tensor *x, libnn_tensor *y, uint64_t seed)
@@ -113,12 +108,27 @@ static libnn_status gather(const char *who, const libnn_tensor *t, const size_t 
     return LIBNN_OK;
 }
 
-libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn_tensor *y,
-                                    double test_fraction, uint64_t seed, libnn_tensor **x_train,
-                                    libnn_tensor **y_train, libnn_tensor **x_test,
-                                    libnn_tensor **y_test)
+/* The rows of the training set first, then those of the test set. */
+static libnn_status split_order(const char *who, const libnn_tensor *y, size_t n, size_t n_test,
+                                uint64_t seed, unsigned flags, size_t *perm)
 {
-    static const char who[] = "train_test_split";
+    if (flags & LIBNN_SPLIT_STRATIFY)
+        return lnn_stratified_split(who, y, n_test, seed, perm);
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    if (flags & LIBNN_SPLIT_SHUFFLE) {
+        lnn_rng rng;
+        lnn_rng_seed(&rng, seed);
+        lnn_shuffle_indices(perm, n, &rng);
+    }
+    return LIBNN_OK;
+}
+
+static libnn_status split(const char *who, const libnn_tensor *x, const libnn_tensor *y,
+                          double test_fraction, uint64_t seed, unsigned flags,
+                          libnn_tensor **x_train, libnn_tensor **y_train, libnn_tensor **x_test,
+                          libnn_tensor **y_test)
+{
     libnn_tensor **outs[4] = {x_train, x_test, y_train, y_test};
     for (int i = 0; i < 4; i++)
         if (outs[i])
@@ -130,6 +140,11 @@ libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn_tensor *y
     if (!(test_fraction > 0 && test_fraction < 1))
         return lnn_error(LIBNN_E_INVALID, "%s: test_fraction must lie in (0, 1), got %g", who,
                          test_fraction);
+    if (flags & ~(unsigned)(LIBNN_SPLIT_SHUFFLE | LIBNN_SPLIT_STRATIFY))
+        return lnn_error(LIBNN_E_INVALID, "%s: unknown flags 0x%x", who, flags);
+    if ((flags & LIBNN_SPLIT_STRATIFY) && (!y || !(flags & LIBNN_SPLIT_SHUFFLE)))
+        return lnn_error(LIBNN_E_INVALID, "%s: LIBNN_SPLIT_STRATIFY needs %s", who,
+                         y ? "LIBNN_SPLIT_SHUFFLE (as scikit-learn)" : "the labels y");
     libnn_status st = same_rows(who, x, y);
     if (st != LIBNN_OK)
         return st;
@@ -143,11 +158,10 @@ libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn_tensor *y
     size_t *perm = lnn_malloc_array(n, sizeof *perm);
     if (!perm)
         return lnn_error_nomem(who, n * sizeof *perm);
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    fisher_yates(n, seed, swap_index, perm);
     size_t n_train = n - n_test;
-    st = gather(who, x, perm, 0, n_train, x_train);
+    st = split_order(who, y, n, n_test, seed, flags, perm);
+    if (st == LIBNN_OK)
+        st = gather(who, x, perm, 0, n_train, x_train);
     if (st == LIBNN_OK)
         st = gather(who, x, perm, n_train, n_test, x_test);
     if (st == LIBNN_OK && y)
@@ -161,6 +175,51 @@ libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn_tensor *y
                 libnn_tensor_free(*outs[i]);
                 *outs[i] = NULL;
             }
+    return st;
+}
+
+libnn_status libnn_train_test_split(const libnn_tensor *x, const libnn_tensor *y,
+                                    double test_fraction, uint64_t seed, libnn_tensor **x_train,
+                                    libnn_tensor **y_train, libnn_tensor **x_test,
+                                    libnn_tensor **y_test)
+{
+    return split("train_test_split", x, y, test_fraction, seed, LIBNN_SPLIT_SHUFFLE, x_train,
+                 y_train, x_test, y_test);
+}
+
+libnn_status libnn_train_test_split_ex(const libnn_tensor *x, const libnn_tensor *y,
+                                       double test_fraction, uint64_t seed, unsigned flags,
+                                       libnn_tensor **x_train, libnn_tensor **y_train,
+                                       libnn_tensor **x_test, libnn_tensor **y_test)
+{
+    return split("train_test_split_ex", x, y, test_fraction, seed, flags, x_train, y_train,
+                 x_test, y_test);
+}
+
+libnn_status libnn_take(const libnn_tensor *t, const int64_t *indices, size_t count,
+                        libnn_tensor **out)
+{
+    static const char who[] = "take";
+    if (!out)
+        return lnn_error(LIBNN_E_INVALID, "%s: out is NULL", who);
+    *out = NULL;
+    if (!t || (!indices && count > 0))
+        return lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, !t ? "tensor" : "indices");
+    if (count > (size_t)INT64_MAX)
+        return lnn_error(LIBNN_E_RANGE, "%s: count %zu is out of range", who, count);
+    size_t *idx = lnn_malloc_array(count, sizeof *idx);
+    if (!idx)
+        return lnn_error_nomem(who, count * sizeof *idx);
+    for (size_t i = 0; i < count; i++) {
+        if (indices[i] < 0 || indices[i] >= t->shape[0]) {
+            lnn_free(idx);
+            return lnn_error(LIBNN_E_RANGE, "%s: indices[%zu] = %lld lies outside the %lld rows",
+                             who, i, (long long)indices[i], (long long)t->shape[0]);
+        }
+        idx[i] = (size_t)indices[i];
+    }
+    libnn_status st = gather(who, t, idx, 0, count, out);
+    lnn_free(idx);
     return st;
 }
 

@@ -12,7 +12,8 @@
 
 Pure Python; numpy is used when it is installed. See docs/python.md.
 """
-from . import callbacks, constants, data, initializers, layers, losses, optimizers, regularizers
+from . import (callbacks, constants, data, initializers, layers, losses, model_selection,
+               optimizers, regularizers)
 from . import models, onnx
 from ._lib import lib as _clib
 from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, ModelCheckpoint,
@@ -26,8 +27,8 @@ from .models import clone_model, load_model, model_from_json
 from .tensor import Tensor
 
 __all__ = [
-    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'models', 'onnx',
-    'optimizers',
+    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'model_selection',
+    'models', 'onnx', 'optimizers',
     'regularizers', 'Callback', 'CSVLogger', 'EarlyStopping', 'LambdaCallback',
     'ModelCheckpoint', 'ReduceLROnPlateau', 'TerminateOnNaN', 'clone_model', 'load_model',
     'model_from_json', 'Status', 'idx_load', 'pad_sequences', 'shuffle',

@@ -52,6 +52,8 @@ OptimizerP = _opaque('libnn_optimizer')
 ModelP = _opaque('libnn_model')
 LogsP = _opaque('libnn_logs')
 CallbackP = _opaque('libnn_callback')
+FoldsP = _opaque('libnn_folds')
+CVResultsP = _opaque('libnn_cv_results')
 
 EpochFn = CFUNCTYPE(c_int, ModelP, c_int64, LogsP, c_void_p)   # also libnn_batch_fn
 LogFn = CFUNCTYPE(None, c_int, c_char_p, c_void_p)
@@ -208,6 +210,28 @@ _DECLS = {
     'libnn_train_test_split': (S, TensorP, TensorP, c_double, c_uint64,
                                P(TensorP), P(TensorP), P(TensorP), P(TensorP)),
     'libnn_slice': (S, TensorP, c_int64, c_int64, P(TensorP)),
+    'libnn_train_test_split_ex': (S, TensorP, TensorP, c_double, c_uint64, c_uint,
+                                  P(TensorP), P(TensorP), P(TensorP), P(TensorP)),
+    'libnn_take': (S, TensorP, P(c_int64), c_size_t, P(TensorP)),
+    'libnn_kfold': (S, c_int64, c_int64, c_uint, c_uint64, P(FoldsP)),
+    'libnn_stratified_kfold': (S, TensorP, c_int64, c_uint, c_uint64, P(FoldsP)),
+    'libnn_folds_free': (None, FoldsP),
+    'libnn_folds_count': (c_size_t, FoldsP),
+    'libnn_folds_sample_count': (c_size_t, FoldsP),
+    'libnn_folds_test_indices': (S, FoldsP, c_size_t, P(c_int64), c_size_t, P(c_size_t)),
+    'libnn_folds_train_indices': (S, FoldsP, c_size_t, P(c_int64), c_size_t, P(c_size_t)),
+    # model_selection.h
+    'libnn_cross_validate': (S, ModelP, TensorP, TensorP, c_int64, c_int64, c_int64, c_uint,
+                             P(CVResultsP)),
+    'libnn_cross_validate_folds': (S, ModelP, TensorP, TensorP, FoldsP, c_int64, c_int64,
+                                   P(CVResultsP)),
+    'libnn_cv_results_free': (None, CVResultsP),
+    'libnn_cv_results_fold_count': (c_size_t, CVResultsP),
+    'libnn_cv_results_count': (c_size_t, CVResultsP),
+    'libnn_cv_results_name': (c_char_p, CVResultsP, c_size_t),
+    'libnn_cv_results_get': (S, CVResultsP, c_char_p, c_size_t, P(c_double)),
+    'libnn_cv_results_mean': (S, CVResultsP, c_char_p, P(c_double)),
+    'libnn_cv_results_std': (S, CVResultsP, c_char_p, P(c_double)),
     'libnn_one_hot': (S, TensorP, c_int64, P(TensorP)),
     'libnn_pad_sequences_arrays': (S, P(c_int32), P(c_size_t), c_size_t, c_int64, c_int, c_int,
                                    c_float, P(TensorP)),

@@ -301,6 +301,11 @@ class CloneFlag(IntEnum):  # libnn_clone_flag, libnn/model_file.h
 class OnnxFlag(IntEnum):  # libnn_onnx_flag, libnn/onnx.h
     CHANNELS_FIRST = 1
 
+
+class SplitFlag(IntEnum):  # libnn_split_flag, libnn/data.h
+    SHUFFLE = 1
+    STRATIFY = 2
+
 # C enum name -> (Python class, prefix stripped from the C member names).
 C_ENUMS = {
     'libnn_status': (Status, 'LIBNN_'),
@@ -328,6 +333,7 @@ C_ENUMS = {
     'libnn_weights_flag': (WeightsFlag, 'LIBNN_WEIGHTS_'),
     'libnn_clone_flag': (CloneFlag, 'LIBNN_CLONE_'),
     'libnn_onnx_flag': (OnnxFlag, 'LIBNN_ONNX_'),
+    'libnn_split_flag': (SplitFlag, 'LIBNN_SPLIT_'),
 }
 C_DEFINES = {'LIBNN_MAX_RANK': MAX_RANK, 'LIBNN_MODEL_FORMAT_VERSION': MODEL_FORMAT_VERSION, 'LIBNN_IDX_RAW': IDX_RAW, 'LIBNN_IDX_SCALE': IDX_SCALE,
              'LIBNN_ONNX_OPSET': ONNX_OPSET, 'LIBNN_ONNX_IR_VERSION': ONNX_IR_VERSION}

@@ -2,7 +2,7 @@
 from ctypes import byref, c_int32, c_size_t
 
 from ._lib import TensorP, lib
-from .constants import IDX_RAW, IDX_SCALE, PadSide, lookup
+from .constants import IDX_RAW, IDX_SCALE, PadSide, SplitFlag, lookup
 from .tensor import Tensor, as_tensor
 
 
@@ -28,11 +28,17 @@ def shuffle(x, y=None, seed=0):
     lib.libnn_shuffle(x, y, seed)
 
 
-def train_test_split(x, y=None, test_size=0.25, seed=0):
-    """(x_train, x_test, y_train, y_test) as scikit-learn's, shuffled with libnn's generator."""
+def train_test_split(x, y=None, test_size=0.25, seed=0, shuffle=True, stratify=None):
+    """(x_train, x_test, y_train, y_test) as scikit-learn's, shuffled with libnn's generator.
+    shuffle=False takes the last rows as the test set; stratify=y keeps each class's share
+    in both sets (libnn stratifies by y itself: pass y, or leave it None)."""
+    if stratify is not None and stratify is not y:
+        raise ValueError('stratify must be y itself: libnn stratifies by the labels it splits')
+    flags = (SplitFlag.SHUFFLE if shuffle else 0) | (SplitFlag.STRATIFY if stratify is not None
+                                                     else 0)
     outs = [TensorP() for _ in range(4)]
-    lib.libnn_train_test_split(as_tensor(x), None if y is None else as_tensor(y), test_size, seed,
-                               *(byref(o) for o in outs))
+    lib.libnn_train_test_split_ex(as_tensor(x), None if y is None else as_tensor(y), test_size,
+                                  seed, flags, *(byref(o) for o in outs))
     x_tr, y_tr, x_te, y_te = [Tensor._wrap(o) if o else None for o in outs]
     return (x_tr, x_te) if y is None else (x_tr, x_te, y_tr, y_te)
 
