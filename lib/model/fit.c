@@ -403,7 +403,8 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
      * them would wait for the others forever. */
     const double shape[4] = {(double)r.n_train, (double)r.v_n, (double)epochs,
                              (double)model->initial_epoch};
-    if ((st = lnn_parallel_same(model, "fit", st, shape, 4)) != LIBNN_OK)
+    if ((st = lnn_parallel_same(model, "fit", st, shape, 4)) != LIBNN_OK ||
+        (st = lnn_parallel_share_rng(model, "fit")) != LIBNN_OK)
         return st;
     model->history.epochs = 0;
     model->stop_training = false;

@@ -176,11 +176,14 @@ libnn_status lnn_parallel_reserve(libnn_model *m);
  * worker asked to stop. `who` names the place for the message. Off: returns
  * `local` as is. */
 libnn_status lnn_parallel_agree(libnn_model *m, const char *who, libnn_status local, bool *stop);
-/* Every worker checks its values[0..n) (n <= 8) against worker 0's and then
+/* Every worker checks its values[0..n) (n <= 16) against worker 0's and then
  * all agree as lnn_parallel_agree: a worker called with other data fails
  * them all, instead of waiting for the others forever. */
 libnn_status lnn_parallel_same(libnn_model *m, const char *who, libnn_status local,
                                const double *values, size_t n);
+/* Give every worker worker 0's shuffling generator, so that their epoch
+ * orders agree whatever each did before (a checkpoint loaded by one). */
+libnn_status lnn_parallel_share_rng(libnn_model *m, const char *who);
 /* Sum sums[0..n) and the metric accumulators over the workers (in place). */
 libnn_status lnn_parallel_sum(libnn_model *m, const char *who, double *sums, size_t n);
 /* Whether this process writes files and prints (worker 0, or not parallel). */

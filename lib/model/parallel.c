@@ -14,7 +14,7 @@
 #include "model_internal.h"
 
 /* Values an agreement or a consistency check carries besides the statuses. */
-#define LNN_PARALLEL_FEW 8
+#define LNN_PARALLEL_FEW 16
 
 libnn_status libnn_model_set_gradient_hook(libnn_model *model, libnn_gradient_fn fn, void *user)
 {
@@ -179,6 +179,26 @@ libnn_status lnn_parallel_same(libnn_model *m, const char *who, libnn_status loc
                               "%.17g on worker %lld but %.17g on worker 0",
                               who, i, values[i], (long long)m->parallel.rank, b[i]);
     return lnn_parallel_agree(m, who, local, NULL);
+}
+
+libnn_status lnn_parallel_share_rng(libnn_model *m, const char *who)
+{
+    if (!lnn_parallel_on(m))
+        return LIBNN_OK;
+    /* 256 bits as 16 exact doubles of 16 bits each, from worker 0 alone. */
+    double *b = m->parallel.buf;
+    for (size_t i = 0; i < 16; i++)
+        b[i] = m->parallel.rank == 0 ? (double)((m->rng.s[i / 4] >> (16 * (i % 4))) & 0xffff) : 0;
+    libnn_status st = reduce(m, who, 16);
+    if (st != LIBNN_OK)
+        return st;
+    for (size_t w = 0; w < 4; w++) {
+        uint64_t v = 0;
+        for (size_t k = 0; k < 4; k++)
+            v |= (uint64_t)b[4 * w + k] << (16 * k);
+        m->rng.s[w] = v;
+    }
+    return LIBNN_OK;
 }
 
 libnn_status lnn_parallel_sum(libnn_model *m, const char *who, double *sums, size_t n)
