@@ -67,6 +67,10 @@ static bool has_option(enum kind k, libnn_callback_option o)
         return k == REDUCE_LR;
     case LIBNN_CB_APPEND:
         return k == CSV_LOGGER;
+    case LIBNN_CB_SAVE_BEST_ONLY:
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
+    case LIBNN_CB_SAVE_FREQ:
+        return false; /* ModelCheckpoint's: callback_checkpoint.c */
     }
     return false;
 }
@@ -79,6 +83,8 @@ static bool is_builtin(const libnn_callback *cb)
 libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
                                       double v)
 {
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_set(callback, key, v);
     if (!is_builtin(callback))
         return lnn_error(LIBNN_E_INVALID,
                          "callback_set_float: only built-in callbacks have options");
@@ -128,6 +134,8 @@ libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_o
             return lnn_error(LIBNN_E_INVALID, "%s: min_lr must be >= 0, got %g", who, v);
         b->min_lr = v;
         break;
+    default: /* refused by has_option */
+        break;
     }
     return LIBNN_OK;
 }
@@ -141,15 +149,20 @@ int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
 }
 
 /* Keras' "auto": metrics that grow when better are maximised. */
-static bool maximise(const builtin *b)
+bool lnn_monitor_maximise(const char *monitor, int mode)
 {
-    if (b->mode != LIBNN_MODE_AUTO)
-        return b->mode == LIBNN_MODE_MAX;
+    if (mode != LIBNN_MODE_AUTO)
+        return mode == LIBNN_MODE_MAX;
     static const char *const up[] = {"acc", "auc", "precision", "recall", "f1", "r2"};
     for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
-        if (strstr(b->monitor, up[i]))
+        if (strstr(monitor, up[i]))
             return true;
     return false;
+}
+
+static bool maximise(const builtin *b)
+{
+    return lnn_monitor_maximise(b->monitor, b->mode);
 }
 
 /* value improves on reference by more than min_delta. */

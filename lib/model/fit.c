@@ -323,8 +323,6 @@ static libnn_status fit_prepare(libnn_model *m, const libnn_tensor *x, const lib
         m->order = order;
         m->order_cap = r->n_train;
     }
-    for (size_t i = 0; i < r->n_train; i++)
-        m->order[i] = i;
     return LIBNN_OK;
 }
 
@@ -424,6 +422,10 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
             break;
         if (stop)
             break;
+        /* Each epoch's order depends only on the generator's state, so a
+         * checkpoint (which saves that state) resumes the same sequence. */
+        for (size_t i = 0; i < r.n_train; i++)
+            model->order[i] = i;
         if (model->shuffle)
             shuffle(model, model->order, r.n_train);
         reset_metrics(model);
@@ -434,6 +436,7 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
             break;
         lnn_progress_update(&bar, r.steps, &logs, true);
         stop = false;
+        model->epoch_reached = epoch + 1; /* a checkpoint saved now resumes after it */
         st = lnn_callbacks_epoch_end(model, epoch, &logs, &stop);
         lnn_history_append(&model->history, &logs);
         model->results = logs;
