@@ -12,13 +12,17 @@
  *   error     a failing step on one rank fails every rank; different models
  *             fail attach on every rank
  *   leave     one rank stops early: the others' next step times out
+ *   checkpoint  rank 0 alone writes checkpoints and logs; every rank loads
+ *             one and resumes bit-identically to a run that did not stop
  */
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libnn.h>
+#include <libnn/model_file.h>
 #include <libnn/mpi.h>
 
 static int rank, size;
@@ -383,6 +387,84 @@ static int check_leave(void)
     return 0;
 }
 
+/* A folder every rank sees (made by rank 0, its name broadcast). */
+static int shared_dir(char dir[64])
+{
+    snprintf(dir, 64, "/tmp/libnn-mpi-XXXXXX");
+    int ok = rank != 0 || mkdtemp(dir) != NULL;
+    MPI_Bcast(dir, 64, MPI_CHAR, 0, MPI_COMM_WORLD);
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    return ok;
+}
+
+/* Fit 2 epochs attached, rank r logging to log_<r>.csv and checkpointing
+ * to ckpt_<r>_{epoch}.safetensors: only rank 0's files may appear. */
+static int checkpointed_run(const char *dir, const libnn_tensor *x, const libnn_tensor *y,
+                            float *w, size_t *n)
+{
+    char path[256];
+    libnn_model *m = small_model(3, 8);
+    libnn_callback *csv, *ckpt;
+    libnn_mpi *mpi;
+    EXPECT(m);
+    snprintf(path, sizeof path, "%s/log_%d.csv", dir, rank);
+    TRY(libnn_csv_logger_new(path, &csv));
+    TRY(libnn_model_add_callback(m, csv));
+    snprintf(path, sizeof path, "%s/ckpt_%d_{epoch}.safetensors", dir, rank);
+    TRY(libnn_model_checkpoint_new(path, "loss", &ckpt));
+    TRY(libnn_model_add_callback(m, ckpt));
+    TRY(libnn_mpi_attach(m, MPI_COMM_WORLD, &mpi));
+    TRY(libnn_model_fit(m, x, y, 2, 4));
+    *n = weights_of(m, w, MAXW);
+    libnn_mpi_detach(mpi);
+    libnn_model_free(m);
+    MPI_Barrier(MPI_COMM_WORLD);
+    for (int r = 0; r < size; r++) {
+        snprintf(path, sizeof path, "%s/log_%d.csv", dir, r);
+        EXPECT((access(path, F_OK) == 0) == (r == 0));
+        snprintf(path, sizeof path, "%s/ckpt_%d_2.safetensors", dir, r);
+        EXPECT((access(path, F_OK) == 0) == (r == 0));
+    }
+    return 0;
+}
+
+static int check_checkpoint(void)
+{
+    char dir[64], path[256];
+    EXPECT(shared_dir(dir));
+    libnn_tensor *x, *y;
+    blobs(48, 3, &x, &y);
+    float whole[MAXW], resumed[MAXW];
+    size_t n_whole = 0, n_resumed;
+    if (checkpointed_run(dir, x, y, whole, &n_whole))
+        return 1;
+    /* Every rank loads rank 0's checkpoint of epoch 1 and trains on. */
+    libnn_model *m;
+    libnn_mpi *mpi;
+    snprintf(path, sizeof path, "%s/ckpt_0_1.safetensors", dir);
+    TRY(libnn_model_load(path, &m));
+    TRY(libnn_mpi_attach(m, MPI_COMM_WORLD, &mpi));
+    TRY(libnn_model_fit(m, x, y, 2, 4));
+    EXPECT(libnn_model_history_length(m) == 1);
+    n_resumed = weights_of(m, resumed, MAXW);
+    EXPECT(n_resumed == n_whole && memcmp(whole, resumed, n_whole * sizeof(float)) == 0);
+    EXPECT(same_everywhere(resumed, (int)(n_resumed * sizeof(float))));
+    libnn_mpi_detach(mpi);
+    libnn_model_free(m);
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rank == 0) {
+        const char *names[] = {"log_0.csv", "ckpt_0_1.safetensors", "ckpt_0_2.safetensors"};
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+            unlink(path);
+        }
+        rmdir(dir);
+    }
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -403,6 +485,8 @@ int main(int argc, char **argv)
         bad = check_error();
     else if (!strcmp(scenario, "leave"))
         bad = check_leave();
+    else if (!strcmp(scenario, "checkpoint"))
+        bad = check_checkpoint();
     else
         bad = failf("unknown scenario");
     if (!bad && strcmp(scenario, "leave") != 0)
