@@ -67,8 +67,9 @@ typedef struct libnn_mpi libnn_mpi;
  * gradient hook and data-parallel mode are set; on failure *out is NULL and
  * the model is as before (every rank fails alike when the ranks' models
  * differ). Errors: LIBNN_E_INVALID (NULL argument, MPI not initialised),
- * LIBNN_E_STATE (the model is not compiled or has a gradient hook), LIBNN_E_SHAPE
- * (the ranks' models differ: the message names the first difference),
+ * LIBNN_E_STATE (the model is not compiled, here or on another rank),
+ * LIBNN_E_SHAPE (the ranks' models differ: the message names the first
+ * difference),
  * LIBNN_E_IO (an MPI error or a timeout), LIBNN_E_NOMEM.
  */
 LIBNN_MPI_API libnn_status libnn_mpi_attach(libnn_model *model, MPI_Comm comm, libnn_mpi **out);

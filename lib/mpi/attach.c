@@ -188,8 +188,6 @@ libnn_status libnn_mpi_attach(libnn_model *model, MPI_Comm comm, libnn_mpi **out
     MPI_Finalized(&finalized);
     if (!inited || finalized)
         return fail(LIBNN_E_INVALID, "libnn_mpi_attach: MPI is not initialised (call MPI_Init)");
-    if (!libnn_model_optimizer(model))
-        return fail(LIBNN_E_STATE, "libnn_mpi_attach: the model is not compiled");
     if (comm == MPI_COMM_NULL)
         return fail(LIBNN_E_INVALID, "libnn_mpi_attach: the communicator is MPI_COMM_NULL");
     libnn_mpi *c = calloc(1, sizeof *c);
@@ -209,10 +207,15 @@ libnn_status libnn_mpi_attach(libnn_model *model, MPI_Comm comm, libnn_mpi **out
         release(c);
         return st;
     }
+    /* From here every rank takes part in the collectives whatever happened
+     * locally, so that no rank waits for another; a local failure is then
+     * reported by all. */
+    libnn_status st = LIBNN_OK;
+    if (!libnn_model_optimizer(model))
+        st = fail(LIBNN_E_STATE, "libnn_mpi_attach: the model is not compiled");
     c->grad_count = libnn_model_trainable_param_count(model);
     size_t stride = c->grad_count + 2;
-    libnn_status st = LIBNN_OK;
-    if (stride > (size_t)INT_MAX)
+    if (st == LIBNN_OK && stride > (size_t)INT_MAX)
         st = fail(LIBNN_E_NOMEM, "libnn-mpi: more than INT_MAX trainable values");
     if (st == LIBNN_OK) {
         c->gathered = calloc((size_t)c->size * stride, sizeof *c->gathered);
@@ -220,18 +223,17 @@ libnn_status libnn_mpi_attach(libnn_model *model, MPI_Comm comm, libnn_mpi **out
         if (!c->gathered || !c->acc)
             st = fail(LIBNN_E_NOMEM, "libnn_mpi_attach: out of memory for the gradient buffers");
     }
-    /* Every rank takes part in the copy whatever happened locally, so that
-     * no rank waits for another; a local failure is then reported by all. */
+    if (st == LIBNN_OK)
+        st = libnn_model_set_data_parallel(model, c->rank, c->size, reduce_hook, c);
     int local_ok = st == LIBNN_OK, all_ok = 0;
     rc = MPI_Allreduce(&local_ok, &all_ok, 1, MPI_INT, MPI_LAND, c->comm);
     if (st == LIBNN_OK && rc != MPI_SUCCESS)
         st = lnn_mpi_error(c, rc, "attach");
     else if (st == LIBNN_OK && !all_ok)
-        st = fail(LIBNN_E_NOMEM, "libnn_mpi_attach: another rank could not allocate its buffers");
+        st = fail(LIBNN_E_STATE, "libnn_mpi_attach: another rank failed to attach (its model is "
+                                 "not compiled, or it ran out of memory); its message says why");
     if (st == LIBNN_OK)
         st = libnn_mpi_broadcast(c);
-    if (st == LIBNN_OK)
-        st = libnn_model_set_data_parallel(model, c->rank, c->size, reduce_hook, c);
     if (st == LIBNN_OK)
         st = libnn_model_set_gradient_hook(model, grad_hook, c);
     if (st != LIBNN_OK) {

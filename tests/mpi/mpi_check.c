@@ -341,6 +341,12 @@ static int check_error(void)
     EXPECT(libnn_mpi_attach(odd, MPI_COMM_WORLD, &mpi) == LIBNN_E_SHAPE);
     EXPECT(mpi == NULL);
     EXPECT(strstr(libnn_last_error(), "differs from rank 0's") != NULL);
+    /* A model not compiled on one rank: attach fails everywhere. */
+    libnn_model *bare;
+    libnn_model_new(&bare);
+    EXPECT(libnn_mpi_attach(rank == 1 ? bare : odd, MPI_COMM_WORLD, &mpi) == LIBNN_E_STATE);
+    EXPECT(strstr(libnn_last_error(), rank == 1 ? "not compiled" : "another rank failed") != NULL);
+    libnn_model_free(bare);
     EXPECT(libnn_mpi_attach(NULL, MPI_COMM_WORLD, &mpi) == LIBNN_E_INVALID);
     EXPECT(libnn_mpi_attach(odd, MPI_COMM_NULL, &mpi) == LIBNN_E_INVALID);
     libnn_model_free(odd);
