@@ -157,7 +157,7 @@ START_TEST(csv_logger)
     ck_assert_int_eq(libnn_csv_logger_new("/nonexistent-dir/h.csv", &cb), LIBNN_OK);
     ck_assert_int_eq(libnn_model_add_callback(m, cb), LIBNN_OK);
     ck_assert_int_eq(libnn_model_fit(m, x, yc, 1, 32), LIBNN_E_IO);
-    tu_assert_error_has("csv_logger: cannot open /nonexistent-dir/h.csv");
+    tu_assert_error_has("csv_logger: cannot open '/nonexistent-dir/h.csv'");
     libnn_tensor_free(x);
     libnn_tensor_free(y);
     libnn_tensor_free(yc);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "data_helpers.h"
@@ -308,6 +309,43 @@ static libnn_status body_csv(void *ctx)
     return st;
 }
 
+/* A field holds at most 64 KiB, so one field cannot double a load's memory
+ * (issue 13, finding 6); quoted or not, number or name. */
+START_TEST(csv_field_cap)
+{
+    size_t n = 65536;
+    char *text = malloc(n + 8);
+    ck_assert_ptr_nonnull(text);
+    libnn_tensor *x;
+    for (int quoted = 0; quoted <= 1; quoted++) {
+        for (size_t extra = 0; extra <= 1; extra++) {
+            libnn_csv_reader *r = csv_reader(quoted, ',', -1);
+            size_t len = n + extra, k = 0;
+            if (quoted)
+                text[k++] = '"';
+            memset(text + k, '1', len);
+            k += len;
+            if (quoted)
+                text[k++] = '"';
+            memcpy(text + k, "\n1\n", 3);
+            libnn_status st = libnn_csv_reader_load_buffer(r, text, k + 3, &x, NULL);
+            if (extra) {
+                ck_assert_int_eq(st, LIBNN_E_FORMAT);
+                tu_assert_error_has("<buffer>:1:1: field of more than 65536 bytes");
+            } else {
+                /* 65,536 digits: a column name (the quoted case reads a
+                 * header), or a number beyond float32 */
+                ck_assert_int_eq(st, quoted ? LIBNN_OK : LIBNN_E_RANGE);
+                if (st == LIBNN_OK)
+                    libnn_tensor_free(x);
+            }
+            libnn_csv_reader_free(r);
+        }
+    }
+    free(text);
+}
+END_TEST
+
 START_TEST(alloc_failures_csv)
 {
     char dir[64], path[128];
@@ -328,6 +366,7 @@ Suite *csv_suite(void)
     tcase_add_loop_test(tc, csv_bad_input, 0, sizeof csv_bad_cases / sizeof csv_bad_cases[0]);
     tcase_add_test(tc, csv_line_column);
     tcase_add_test(tc, csv_options);
+    tcase_add_test(tc, csv_field_cap);
     suite_add_tcase(s, tc);
     tc = tu_tcase("alloc");
     tcase_add_test(tc, alloc_failures_csv);

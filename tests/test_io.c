@@ -258,6 +258,66 @@ START_TEST(save_failures_leave_old_file)
 }
 END_TEST
 
+/* A safetensors header of n copies of `unit` (comma-separated) inside
+ * `prefix` ... `suffix`, as a whole file in a malloc'ed buffer. */
+static unsigned char *header_file(const char *prefix, const char *unit, size_t n,
+                                  const char *suffix, size_t *size)
+{
+    size_t ulen = strlen(unit), h = strlen(prefix) + n * (ulen + 1) + strlen(suffix);
+    unsigned char *b = malloc(8 + h);
+    ck_assert_ptr_nonnull(b);
+    size_t k = 8 + strlen(prefix);
+    memcpy(b + 8, prefix, k - 8);
+    for (size_t i = 0; i < n; i++, k += ulen + 1) {
+        memcpy(b + k, unit, ulen);
+        b[k + ulen] = i + 1 < n ? ',' : ' ';
+    }
+    memcpy(b + k, suffix, strlen(suffix));
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(h >> (8 * i));
+    *size = 8 + h;
+    return b;
+}
+
+/* The caps that bound a header's parsed size (issue 13, finding 6). */
+START_TEST(header_caps)
+{
+    libnn_tensor_file *g = (libnn_tensor_file *)1;
+    size_t size;
+    /* 262,144 values in all: root, key, entry, 3 keys, "F32", 2 arrays, 2 offsets
+     * = 11, plus the shape's dimensions. */
+    unsigned char *b = header_file(
+        "{\"t\":{\"dtype\":\"F32\",\"data_offsets\":[0,0],\"shape\":[", "0", 262144 - 11,
+        "]}}", &size);
+    ck_assert_int_eq(libnn_tensor_file_load_buffer(b, size, &g), LIBNN_E_UNSUPPORTED);
+    tu_assert_error_has("rank 262133 is above");
+    free(b);
+    b = header_file("{\"t\":{\"dtype\":\"F32\",\"data_offsets\":[0,0],\"shape\":[", "0",
+                    262144 - 10, "]}}", &size);
+    ck_assert_int_eq(libnn_tensor_file_load_buffer(b, size, &g), LIBNN_E_FORMAT);
+    ck_assert_ptr_null(g);
+    tu_assert_error_has("header holds more than 262144 JSON values");
+    free(b);
+    /* A string of 16 MiB passes the cap (and is then a bad dtype); one
+     * byte more does not. */
+    for (size_t extra = 0; extra <= 1; extra++) {
+        size_t n = 16777216 + extra;
+        char *dtype = malloc(n + 3);
+        ck_assert_ptr_nonnull(dtype);
+        dtype[0] = '"';
+        memset(dtype + 1, 'F', n);
+        memcpy(dtype + 1 + n, "\"", 2);
+        b = header_file("{\"t\":{\"shape\":[],\"data_offsets\":[0,0],\"dtype\":", dtype, 1,
+                        "}}", &size);
+        ck_assert_int_eq(libnn_tensor_file_load_buffer(b, size, &g), LIBNN_E_FORMAT);
+        tu_assert_error_has(extra ? "is 16777217 bytes long, above the cap of 16777216"
+                                  : "unknown dtype");
+        free(dtype);
+        free(b);
+    }
+}
+END_TEST
+
 START_TEST(load_io_errors)
 {
     libnn_tensor_file *g = (libnn_tensor_file *)1;
@@ -583,6 +643,7 @@ Suite *io_suite(void)
 
     tc = tu_tcase("read");
     tcase_add_test(tc, load_io_errors);
+    tcase_add_test(tc, header_caps);
     tcase_add_loop_test(tc, bad_file, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, torch_fixture);
     tcase_add_test(tc, chunked_conversion);

@@ -125,9 +125,11 @@ LIBNN_API libnn_status libnn_idx_load_buffer(const void *data, size_t size, int 
  * from 1), e.g. "csv_reader_load: data.csv:17:3: \"abc\" is not a number";
  * for buffers the path reads "<buffer>". A file with no row at all (empty,
  * only blank lines, or only a byte order mark) is LIBNN_E_FORMAT; a header
- * without data rows gives tensors with 0 rows. Memory use is the file's size
- * plus the tensors; the file is parsed twice (validate, then fill) so that
- * the tensors are allocated exactly once.
+ * without data rows gives tensors with 0 rows. A field holds at most 65,536
+ * bytes (a longer one is LIBNN_E_FORMAT). Memory use is the file's size plus
+ * the tensors, the column names (at most the header row's size) and 64 KiB;
+ * the file is parsed twice (validate, then fill) so that the tensors are
+ * allocated exactly once.
  */
 
 typedef struct libnn_csv_reader libnn_csv_reader;

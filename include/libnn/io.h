@@ -21,8 +21,16 @@
  * contiguously without overlap and without trailing bytes; each tensor's byte
  * count equals its element count times the dtype size. Any violation gives
  * LIBNN_E_FORMAT with a message naming the tensor and the byte offset (from
- * the start of the file) at fault. Memory use is bounded by a small multiple
- * of the file size.
+ * the start of the file) at fault.
+ *
+ * Memory: the JSON header is parsed whole. It may hold at most 262,144 JSON
+ * values (keys, strings, numbers, arrays and objects each count one; a
+ * tensor entry takes 10 to 17, so 15,000 to 26,000 tensors fit) and no key
+ * or string longer than 16,777,216 bytes; beyond either cap loading is
+ * LIBNN_E_FORMAT before anything is parsed. A load then needs at most twice
+ * the header's size plus 64 MB, plus the tensors' float32 values (and, from
+ * a file, a 64 KiB conversion buffer): a 96 MB header of tiny metadata
+ * entries is refused at the cost of reading it.
  *
  * Every dtype of the classic safetensors set is converted to float32 on read:
  * F32, F16, BF16, F8_E4M3 and F8_E5M2 exactly; F64 rounded to nearest (a
@@ -120,12 +128,25 @@ LIBNN_API const char *libnn_tensor_file_metadata_get(const libnn_tensor_file *f,
  * temporary file in the same folder, which is flushed to disk (fsync),
  * renamed over `path`, and the folder is flushed too. An existing file at
  * `path` keeps its permission bits; a symbolic link at `path` is replaced, not
- * followed. On any failure an existing file at `path` is left byte-identical
- * and the temporary file (named `path` plus ".tmp-<pid>-<n>") is removed.
+ * followed. On any failure before the rename an existing file at `path` is
+ * left byte-identical and no temporary file remains. A failure after the
+ * rename (closing the file, flushing the folder) is reported as LIBNN_E_IO
+ * although the new content, already flushed, is in place.
+ *
+ * Temporary files (the policy of every atomic save of libnn: tensor, model
+ * and tokenizer files). On Linux, where the folder's file system supports
+ * O_TMPFILE and /proc is mounted, the bytes go to an unnamed file: a process
+ * killed while saving leaves nothing. The file is named only from its fsync
+ * to the rename, as `path` plus ".libnn-tmp-<pid>-<n>"; elsewhere it has
+ * that name from the start. Its owner holds an exclusive flock() on it, and
+ * every save first deletes the temporary files of the same `path` that no
+ * process holds locked (their owner died), so they never accumulate. Files
+ * of another user that the saving process may not open, and folders on file
+ * systems without flock(), keep their orphans.
  * Errors: LIBNN_E_INVALID (a NULL argument, an empty path or one ending in
  * '/', a header above the format's 100,000,000-byte cap),
- * LIBNN_E_IO (the system refused: the message names the path and the
- * reason), LIBNN_E_NOMEM.
+ * LIBNN_E_IO (the system refused: the message names the operation, the path
+ * and the reason), LIBNN_E_NOMEM.
  */
 LIBNN_API libnn_status libnn_tensor_file_save(const libnn_tensor_file *f, const char *path);
 

@@ -3,7 +3,9 @@
  * the target's folder; commit flushes it (fsync), renames it over the target
  * and flushes the folder. Until the rename succeeds the target is untouched,
  * so a failed or interrupted save leaves the old file byte-identical.
- * Used by tensor files, model files and the CSV logger.
+ * Temporary files are unnamed (O_TMPFILE) or locked while their owner lives,
+ * and each open removes the orphans of earlier saves of the same target
+ * (atomic_file.c says how). Used by tensor, model and tokenizer files.
  */
 #ifndef LIBNN_ATOMIC_FILE_INTERNAL_H
 #define LIBNN_ATOMIC_FILE_INTERNAL_H
@@ -15,10 +17,10 @@
 typedef struct lnn_atomic_file lnn_atomic_file;
 
 /*
- * Create the temporary file for replacing `path`. `who` starts every error
- * message and must stay valid until commit or abort. An existing target's
- * permission bits are copied to the temporary file; a new file gets 0666 less
- * the umask. Errors: LIBNN_E_INVALID (empty path or one ending in '/'),
+ * Create the temporary file for replacing `path`, after removing the orphaned
+ * temporary files of `path`. `who` starts every error message and must stay
+ * valid until commit or abort. At commit an existing target's permission bits
+ * are copied to the new file; a new file gets 0666 less the umask. Errors: LIBNN_E_INVALID (empty path or one ending in '/'),
  * LIBNN_E_IO, LIBNN_E_NOMEM. On error *out is NULL.
  */
 libnn_status lnn_atomic_open(const char *who, const char *path, lnn_atomic_file **out);
@@ -27,9 +29,10 @@ libnn_status lnn_atomic_open(const char *who, const char *path, lnn_atomic_file 
 libnn_status lnn_atomic_write(lnn_atomic_file *af, const void *data, size_t n);
 
 /*
- * Make the written bytes the new content of the target: fsync, close,
- * rename, fsync of the folder. Always frees `af`; on failure before the
- * rename the temporary file is removed and the target is unchanged.
+ * Make the written bytes the new content of the target: fsync, permissions,
+ * (name an unnamed file), rename, close, fsync of the folder. Always frees
+ * `af`; on failure before the rename the temporary file is removed and the
+ * target is unchanged; after it (close, folder) the new content is in place.
  * Errors: LIBNN_E_IO.
  */
 libnn_status lnn_atomic_commit(lnn_atomic_file *af);

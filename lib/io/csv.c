@@ -3,7 +3,7 @@
  * the first pass validates everything (structure, numbers, names) and counts
  * rows and columns, the second fills tensors allocated once at their exact
  * size. A file is first read into memory whole, so memory is the file's size
- * plus the result.
+ * plus the result, the column names and one field (at most MAX_FIELD).
  */
 #include <errno.h>
 #include <locale.h>
@@ -131,8 +131,17 @@ static libnn_status at_error(const csv_scan *s, libnn_status st, size_t line, si
     return lnn_error(st, "%s: %.300s:%zu:%zu: %s", s->who, s->name, line, col, what);
 }
 
-static libnn_status append(csv_scan *s, size_t *len, const unsigned char *bytes, size_t k)
+/* The longest field: a number or a column name needs far less, and the
+ * cap keeps the copy of one field from doubling the memory of a load. */
+#define MAX_FIELD 65536u
+
+static libnn_status append(csv_scan *s, csv_field *f, const unsigned char *bytes, size_t k)
 {
+    size_t *len = &f->len;
+    if (k > MAX_FIELD - *len)
+        return at_error(s, LIBNN_E_FORMAT, f->line, f->col,
+                        "field of more than %u bytes: no number or column name is that long",
+                        MAX_FIELD);
     if (*len + k + 1 > s->cap) {
         size_t cap = s->cap ? s->cap : 64;
         while (cap < *len + k + 1)
@@ -160,7 +169,7 @@ static libnn_status read_quoted(csv_scan *s, csv_field *f)
         size_t run = s->pos;
         while (run < s->n && s->p[run] != '"' && s->p[run] != '\r' && s->p[run] != '\n')
             run++;
-        libnn_status st = append(s, &f->len, s->p + s->pos, run - s->pos);
+        libnn_status st = append(s, f, s->p + s->pos, run - s->pos);
         if (st != LIBNN_OK)
             return st;
         s->pos = run;
@@ -169,10 +178,10 @@ static libnn_status read_quoted(csv_scan *s, csv_field *f)
         if (s->p[s->pos] != '"') {
             size_t from = s->pos;
             skip_eol(s);
-            if ((st = append(s, &f->len, s->p + from, s->pos - from)) != LIBNN_OK)
+            if ((st = append(s, f, s->p + from, s->pos - from)) != LIBNN_OK)
                 return st;
         } else if (s->pos + 1 < s->n && s->p[s->pos + 1] == '"') {
-            if ((st = append(s, &f->len, s->p + s->pos, 1)) != LIBNN_OK)
+            if ((st = append(s, f, s->p + s->pos, 1)) != LIBNN_OK)
                 return st;
             s->pos += 2;
         } else {
@@ -208,7 +217,7 @@ static libnn_status next_field(csv_scan *s, csv_field *f)
         size_t trimmed = end;
         while (trimmed > s->pos && is_blank(s->p[trimmed - 1]) && s->p[trimmed - 1] != s->delim)
             trimmed--;
-        st = append(s, &f->len, s->p + s->pos, trimmed - s->pos);
+        st = append(s, f, s->p + s->pos, trimmed - s->pos);
         s->pos = end;
     }
     if (st != LIBNN_OK)
@@ -471,7 +480,7 @@ libnn_status libnn_csv_reader_load(libnn_csv_reader *r, const char *path, libnn_
         st = lnn_error_nomem(who, (size_t)size);
     else
         st = lnn_pread_full(who, path, fd, bytes, (size_t)size, 0);
-    close(fd);
+    lnn_close_read(fd, path);
     if (st == LIBNN_OK) {
         csv_scan s = {.who = who, .name = path, .p = bytes, .n = (size_t)size};
         st = load(r, &s, x, y);

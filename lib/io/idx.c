@@ -519,6 +519,6 @@ libnn_status libnn_idx_load(const char *path, int flags, libnn_tensor **out)
     if (st == LIBNN_OK)
         st = load(&s, flags, out);
     src_close(&s);
-    close(s.fd);
+    lnn_close_read(s.fd, path);
     return st;
 }

@@ -83,6 +83,45 @@ static json_t *load_json(const unsigned char *header, size_t length, json_error_
     return root;
 }
 
+/* Bytes of a JSON number or literal (true, false, null). */
+static bool scalar_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '-' || c == '+' || c == '.';
+}
+
+/* Count the JSON values of a header before jansson builds them, and refuse
+ * a header with more than the cap or a string above its cap. Malformed JSON
+ * is jansson's to report: this scan only has to stay within the bytes. */
+static libnn_status check_costs(const char *who, const unsigned char *s, size_t n)
+{
+    size_t values = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == '"') {
+            size_t start = i;
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            if (i - start - 1 > LNN_ST_MAX_STRING)
+                return lnn_error(LIBNN_E_FORMAT,
+                                 "%s: the string at file byte %llu is %llu bytes long, above "
+                                 "the cap of %u",
+                                 who, (ull)(LNN_ST_PREFIX + start),
+                                 (ull)((i < n ? i : n) - start - 1), LNN_ST_MAX_STRING);
+        } else if (c != '{' && c != '[' &&
+                   !(scalar_byte(c) && (i == 0 || !scalar_byte(s[i - 1])))) {
+            continue; /* inside a scalar, punctuation, white space */
+        }
+        if (++values > LNN_ST_MAX_VALUES)
+            return lnn_error(LIBNN_E_FORMAT,
+                             "%s: header holds more than %u JSON values (the cap, reached at "
+                             "file byte %llu): no model needs that many",
+                             who, LNN_ST_MAX_VALUES, (ull)(LNN_ST_PREFIX + (i < n ? i : n)));
+    }
+    return LIBNN_OK;
+}
+
 static libnn_status parse_json(const char *who, const unsigned char *header, size_t length,
                                json_t **root)
 {
@@ -93,6 +132,9 @@ static libnn_status parse_json(const char *who, const unsigned char *header, siz
                          header[bad], (ull)(LNN_ST_PREFIX + bad));
     if (length == 0 || header[0] != '{')
         return lnn_error(LIBNN_E_FORMAT, "%s: header does not start with '{' at file byte 8", who);
+    libnn_status st = check_costs(who, header, length);
+    if (st != LIBNN_OK)
+        return st;
     json_error_t err;
     bool out_of_memory;
     *root = load_json(header, length, &err, &out_of_memory);

@@ -18,6 +18,18 @@
 
 /* The reference implementation's cap on N. */
 #define LNN_ST_MAX_HEADER 100000000u
+/* libnn's cap on the JSON values of a header (keys, strings, numbers,
+ * arrays, objects each count one). Parsed, a header costs up to ~120 bytes
+ * per value besides its strings: the cap keeps that under ~32 MB whatever
+ * the header holds. A tensor entry takes 10 values (rank 1) to 17 (rank 8),
+ * so 15,000 to 26,000 tensors fit; sharded checkpoints hold far fewer per
+ * file. */
+#define LNN_ST_MAX_VALUES 262144u
+/* libnn's cap on one string of a header (a key or a value, as its bytes in
+ * the file): jansson lexes a string in a buffer that grows by doubling, so
+ * without it a long metadata value costs four times its size. libnn's own
+ * metadata (the architecture JSON) takes kilobytes. */
+#define LNN_ST_MAX_STRING 16777216u
 #define LNN_ST_PREFIX 8u
 
 typedef struct lnn_st_info {

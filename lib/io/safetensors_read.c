@@ -205,6 +205,6 @@ libnn_status libnn_tensor_file_load(const char *path, libnn_tensor_file **out)
         st = load_all(&src, &h, out);
         lnn_st_header_clear(&h);
     }
-    close(fd);
+    lnn_close_read(fd, path);
     return st;
 }

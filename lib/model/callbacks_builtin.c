@@ -5,12 +5,16 @@
  * ones.
  */
 #include <errno.h>
+#include <float.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "core/params_internal.h"
+#include "io/sysio_internal.h"
 #include "model_internal.h"
 
 enum kind { EARLY_STOPPING, REDUCE_LR, TERMINATE_ON_NAN, CSV_LOGGER };
@@ -34,45 +38,26 @@ typedef struct builtin {
     size_t best_floats;
     bool have_best;
     char *path;
-    FILE *file;
+    int fd;        /* the CSV file while has_file */
+    bool has_file;
     size_t n_keys;
     char keys[LNN_MAX_LOGS][LNN_LOG_NAME_CAP];
 } builtin;
 
+static void csv_close(builtin *b)
+{
+    if (b->has_file)
+        (void)lnn_close_written("csv_logger", b->path, b->fd);
+    b->has_file = false;
+}
+
 static void builtin_destroy(void *p)
 {
     builtin *b = p;
-    if (b->file)
-        fclose(b->file);
+    csv_close(b);
     lnn_free(b->best_weights);
     lnn_free(b->path);
     lnn_free(b);
-}
-
-/* Options each kind accepts, checked by libnn_callback_set_float. */
-static bool has_option(enum kind k, libnn_callback_option o)
-{
-    switch (o) {
-    case LIBNN_CB_MIN_DELTA:
-    case LIBNN_CB_PATIENCE:
-    case LIBNN_CB_MODE:
-        return k == EARLY_STOPPING || k == REDUCE_LR;
-    case LIBNN_CB_RESTORE_BEST_WEIGHTS:
-    case LIBNN_CB_BASELINE:
-    case LIBNN_CB_START_FROM_EPOCH:
-        return k == EARLY_STOPPING;
-    case LIBNN_CB_FACTOR:
-    case LIBNN_CB_COOLDOWN:
-    case LIBNN_CB_MIN_LR:
-        return k == REDUCE_LR;
-    case LIBNN_CB_APPEND:
-        return k == CSV_LOGGER;
-    case LIBNN_CB_SAVE_BEST_ONLY:
-    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
-    case LIBNN_CB_SAVE_FREQ:
-        return false; /* ModelCheckpoint's: callback_checkpoint.c */
-    }
-    return false;
 }
 
 static bool is_builtin(const libnn_callback *cb)
@@ -80,64 +65,158 @@ static bool is_builtin(const libnn_callback *cb)
     return cb && cb->destroy == builtin_destroy;
 }
 
+static const char *mode_name(int mode)
+{
+    return mode == LIBNN_MODE_AUTO ? "auto" : mode == LIBNN_MODE_MIN ? "min"
+                                          : mode == LIBNN_MODE_MAX   ? "max"
+                                                                      : NULL;
+}
+
+#define KIND(k) (1u << (k))
+
+/* The options of the built-in callbacks: a row (defaults are set by the
+ * constructors, as they differ per kind) and the kinds that have it. */
+static const struct {
+    lnn_param_def row;
+    unsigned kinds;
+} options[] = {
+    {LNN_PARAM_FLOAT(LIBNN_CB_MIN_DELTA, "min_delta", 0, 0, DBL_MAX),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_INT(LIBNN_CB_PATIENCE, "patience", 0, 0, LNN_INT_NO_MAX),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_ENUM(LIBNN_CB_MODE, "mode", 0, 3, mode_name),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_BOOL(LIBNN_CB_RESTORE_BEST_WEIGHTS, "restore_best_weights", 0),
+     KIND(EARLY_STOPPING)},
+    {{LIBNN_CB_BASELINE, "baseline", LNN_PT_FLOAT, NAN, -DBL_MAX, DBL_MAX, false, NULL, true},
+     KIND(EARLY_STOPPING)},
+    {LNN_PARAM_INT(LIBNN_CB_START_FROM_EPOCH, "start_from_epoch", 0, 0, LNN_INT_NO_MAX),
+     KIND(EARLY_STOPPING)},
+    /* (0, 1): the smallest positive double stands for "> 0". */
+    {{LIBNN_CB_FACTOR, "factor", LNN_PT_FLOAT, 0.1, DBL_TRUE_MIN, 1, true, NULL, false},
+     KIND(REDUCE_LR)},
+    {LNN_PARAM_INT(LIBNN_CB_COOLDOWN, "cooldown", 0, 0, LNN_INT_NO_MAX), KIND(REDUCE_LR)},
+    {LNN_PARAM_FLOAT(LIBNN_CB_MIN_LR, "min_lr", 0, 0, DBL_MAX), KIND(REDUCE_LR)},
+    {LNN_PARAM_BOOL(LIBNN_CB_APPEND, "append", 0), KIND(CSV_LOGGER)},
+};
+
+/* The row of `key` for the callback, or NULL with a message (also when
+ * `value`, the getters' out-parameter, is NULL). */
+static const lnn_param_def *find_option(const libnn_callback *cb, libnn_callback_option key,
+                                        const char *who, const void *value)
+{
+    if (!is_builtin(cb) || !value) {
+        lnn_error(LIBNN_E_INVALID, "%s: %s", who,
+                  !cb                ? "callback is NULL"
+                  : is_builtin(cb) ? "value is NULL"
+                                     : "only built-in callbacks have options");
+        return NULL;
+    }
+    const builtin *b = cb->user;
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        if (options[i].row.key == (int)key) {
+            if (options[i].kinds & KIND(b->kind))
+                return &options[i].row;
+            lnn_error(LIBNN_E_INVALID, "%s has no option %s", kind_names[b->kind],
+                      options[i].row.name);
+            return NULL;
+        }
+    lnn_error(LIBNN_E_INVALID, "%s: unknown option key %d", kind_names[b->kind], (int)key);
+    return NULL;
+}
+
+/* Where each option lives in a builtin. */
+static void store_option(builtin *b, libnn_callback_option key, lnn_param_value v)
+{
+    switch (key) {
+    case LIBNN_CB_MIN_DELTA: b->min_delta = v.f; break;
+    case LIBNN_CB_PATIENCE: b->patience = v.i; break;
+    case LIBNN_CB_MODE: b->mode = (int)v.i; break;
+    case LIBNN_CB_RESTORE_BEST_WEIGHTS: b->restore_best_weights = v.i != 0; break;
+    case LIBNN_CB_BASELINE: b->baseline = v.f; break; /* NaN: none */
+    case LIBNN_CB_START_FROM_EPOCH: b->start_from_epoch = v.i; break;
+    case LIBNN_CB_FACTOR: b->factor = v.f; break;
+    case LIBNN_CB_COOLDOWN: b->cooldown = v.i; break;
+    case LIBNN_CB_MIN_LR: b->min_lr = v.f; break;
+    case LIBNN_CB_APPEND: b->append = v.i != 0; break;
+    default: break; /* find_option refused keys without a row */
+    }
+}
+
+static lnn_param_value load_option(const builtin *b, libnn_callback_option key)
+{
+    lnn_param_value v = {.i = 0};
+    switch (key) {
+    case LIBNN_CB_MIN_DELTA: v.f = b->min_delta; break;
+    case LIBNN_CB_PATIENCE: v.i = b->patience; break;
+    case LIBNN_CB_MODE: v.i = b->mode; break;
+    case LIBNN_CB_RESTORE_BEST_WEIGHTS: v.i = b->restore_best_weights; break;
+    case LIBNN_CB_BASELINE: v.f = b->baseline; break;
+    case LIBNN_CB_START_FROM_EPOCH: v.i = b->start_from_epoch; break;
+    case LIBNN_CB_FACTOR: v.f = b->factor; break;
+    case LIBNN_CB_COOLDOWN: v.i = b->cooldown; break;
+    case LIBNN_CB_MIN_LR: v.f = b->min_lr; break;
+    case LIBNN_CB_APPEND: v.i = b->append; break;
+    default: break;
+    }
+    return v;
+}
+
+/* Integer options take whole doubles from set_float too, as it was their
+ * only setter once: exactly, inside int64_t and the bounds, or not at all. */
+static libnn_status set_option(libnn_callback *cb, libnn_callback_option key, const char *who,
+                               bool from_int, lnn_param_value in)
+{
+    if (lnn_is_model_checkpoint(cb))
+        return lnn_model_checkpoint_set(cb, key, from_int, in);
+    const lnn_param_def *def = find_option(cb, key, who, &in);
+    if (!def)
+        return LIBNN_E_INVALID;
+    builtin *b = cb->user;
+    lnn_param_value v;
+    libnn_status st = lnn_params_from(kind_names[b->kind], def, from_int, in, true,
+                                      "libnn_callback_set_int", &v);
+    if (st == LIBNN_OK)
+        store_option(b, key, v);
+    return st;
+}
+
+libnn_status libnn_callback_set_int(libnn_callback *callback, libnn_callback_option key,
+                                    int64_t value)
+{
+    return set_option(callback, key, "callback_set_int", true, (lnn_param_value){.i = value});
+}
+
 libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
-                                      double v)
+                                      double value)
+{
+    return set_option(callback, key, "callback_set_float", false, (lnn_param_value){.f = value});
+}
+
+libnn_status libnn_callback_get_int(const libnn_callback *callback, libnn_callback_option key,
+                                    int64_t *value)
 {
     if (lnn_is_model_checkpoint(callback))
-        return lnn_model_checkpoint_set(callback, key, v);
-    if (!is_builtin(callback))
-        return lnn_error(LIBNN_E_INVALID,
-                         "callback_set_float: only built-in callbacks have options");
-    builtin *b = callback->user;
-    const char *who = kind_names[b->kind];
-    if (!has_option(b->kind, key))
-        return lnn_error(LIBNN_E_INVALID, "%s has no option %d", who, (int)key);
-    bool whole = v == floor(v);
-    switch (key) {
-    case LIBNN_CB_MIN_DELTA:
-        if (!(v >= 0))
-            return lnn_error(LIBNN_E_INVALID, "%s: min_delta must be >= 0, got %g", who, v);
-        b->min_delta = v;
-        break;
-    case LIBNN_CB_PATIENCE:
-    case LIBNN_CB_COOLDOWN:
-    case LIBNN_CB_START_FROM_EPOCH:
-        if (!(v >= 0) || !whole || v > 1e12)
-            return lnn_error(LIBNN_E_INVALID, "%s: option %d is a whole number >= 0, got %g", who,
-                             (int)key, v);
-        *(key == LIBNN_CB_PATIENCE ? &b->patience
-          : key == LIBNN_CB_COOLDOWN ? &b->cooldown
-                                     : &b->start_from_epoch) = (int64_t)v;
-        break;
-    case LIBNN_CB_MODE:
-        if (!(v == 0 || v == 1 || v == 2))
-            return lnn_error(LIBNN_E_INVALID, "%s: mode is auto (0), min (1) or max (2), got %g",
-                             who, v);
-        b->mode = (int)v;
-        break;
-    case LIBNN_CB_RESTORE_BEST_WEIGHTS:
-    case LIBNN_CB_APPEND:
-        if (!(v == 0 || v == 1))
-            return lnn_error(LIBNN_E_INVALID, "%s: option %d is a boolean, got %g", who, (int)key, v);
-        *(key == LIBNN_CB_APPEND ? &b->append : &b->restore_best_weights) = v != 0;
-        break;
-    case LIBNN_CB_BASELINE:
-        b->baseline = v; /* NaN: none */
-        break;
-    case LIBNN_CB_FACTOR:
-        if (!(v > 0 && v < 1))
-            return lnn_error(LIBNN_E_INVALID, "%s: factor must be in (0, 1), got %g", who, v);
-        b->factor = v;
-        break;
-    case LIBNN_CB_MIN_LR:
-        if (!(v >= 0))
-            return lnn_error(LIBNN_E_INVALID, "%s: min_lr must be >= 0, got %g", who, v);
-        b->min_lr = v;
-        break;
-    default: /* refused by has_option */
-        break;
-    }
-    return LIBNN_OK;
+        return lnn_model_checkpoint_get(callback, key, value, NULL);
+    const lnn_param_def *def = find_option(callback, key, "callback_get_int", value);
+    if (!def)
+        return LIBNN_E_INVALID;
+    const builtin *b = callback->user;
+    return lnn_params_to_int(kind_names[b->kind], def, load_option(b, key),
+                             "libnn_callback_get_float", value);
+}
+
+libnn_status libnn_callback_get_float(const libnn_callback *callback, libnn_callback_option key,
+                                      double *value)
+{
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_get(callback, key, NULL, value);
+    const lnn_param_def *def = find_option(callback, key, "callback_get_float", value);
+    if (!def)
+        return LIBNN_E_INVALID;
+    const builtin *b = callback->user;
+    return lnn_params_to_double(kind_names[b->kind], def, load_option(b, key),
+                                "libnn_callback_get_int", value);
 }
 
 int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
@@ -210,23 +289,23 @@ static libnn_status builtin_train_begin(libnn_model *m, void *user)
     }
     /* Data-parallel workers other than 0 log nothing: one file, one writer. */
     if (b->kind == CSV_LOGGER && lnn_model_writes_files(m)) {
-        if (b->file)
-            fclose(b->file);
+        csv_close(b);
         b->n_keys = 0;
+        int fd = lnn_sys_open(b->path,
+                              O_WRONLY | O_CREAT | O_CLOEXEC | (b->append ? O_APPEND : O_TRUNC),
+                              0666);
+        if (fd < 0)
+            return lnn_io_error("csv_logger", "cannot open", b->path, errno);
         /* Appending to a file that has rows keeps its header. */
-        bool had_rows = false;
-        if (b->append) {
-            FILE *probe = fopen(b->path, "r");
-            if (probe) {
-                had_rows = fgetc(probe) != EOF;
-                fclose(probe);
-            }
+        struct stat st;
+        if (lnn_sys_fstat(fd, b->path, &st) != 0) {
+            libnn_status err = lnn_io_error("csv_logger", "cannot stat", b->path, errno);
+            lnn_close_read(fd, b->path);
+            return err;
         }
-        b->file = fopen(b->path, b->append ? "a" : "w");
-        if (!b->file)
-            return lnn_error(LIBNN_E_IO, "csv_logger: cannot open %s: %s", b->path,
-                             strerror(errno));
-        if (had_rows)
+        b->fd = fd;
+        b->has_file = true;
+        if (b->append && st.st_size > 0)
             b->n_keys = SIZE_MAX; /* header exists: take keys from the first epoch silently */
     }
     return LIBNN_OK;
@@ -291,6 +370,9 @@ static libnn_status reduce_lr_epoch(libnn_model *m, builtin *b, const libnn_logs
 
 static libnn_status csv_epoch(builtin *b, int64_t epoch, const libnn_logs *logs)
 {
+    /* The longest row: a name or a %.9g number (at most 16 bytes) per
+     * column, with separators, the epoch and the line end. */
+    char line[LNN_MAX_LOGS * (LNN_LOG_NAME_CAP + 1) + 32];
     if (b->n_keys == 0 || b->n_keys == SIZE_MAX) {
         /* Columns: the first epoch's log names, sorted, as Keras. */
         bool header = b->n_keys == 0;
@@ -304,24 +386,27 @@ static libnn_status csv_epoch(builtin *b, int64_t epoch, const libnn_logs *logs)
                 memcpy(b->keys[j - 1], t, sizeof t);
             }
         if (header) {
-            fputs("epoch", b->file);
+            size_t n = (size_t)snprintf(line, sizeof line, "epoch");
             for (size_t i = 0; i < b->n_keys; i++)
-                fprintf(b->file, ",%s", b->keys[i]);
-            fputc('\n', b->file);
+                n += (size_t)snprintf(line + n, sizeof line - n, ",%s", b->keys[i]);
+            line[n++] = '\n';
+            libnn_status st = lnn_write_full("csv_logger", b->path, b->fd, line, n);
+            if (st != LIBNN_OK)
+                return st;
         }
     }
-    fprintf(b->file, "%lld", (long long)epoch);
+    size_t n = (size_t)snprintf(line, sizeof line, "%lld", (long long)epoch);
     for (size_t i = 0; i < b->n_keys; i++) {
         double v;
         if (libnn_logs_get(logs, b->keys[i], &v) == LIBNN_OK)
-            fprintf(b->file, ",%.9g", v);
+            n += (size_t)snprintf(line + n, sizeof line - n, ",%.9g", v);
         else
-            fputs(",NA", b->file);
+            n += (size_t)snprintf(line + n, sizeof line - n, ",NA");
     }
-    fputc('\n', b->file);
-    if (fflush(b->file) != 0 || ferror(b->file))
-        return lnn_error(LIBNN_E_IO, "csv_logger: writing %s failed: %s", b->path, strerror(errno));
-    return LIBNN_OK;
+    line[n++] = '\n';
+    /* One write per row: a row is never half in the file unless the
+     * system says why. */
+    return lnn_write_full("csv_logger", b->path, b->fd, line, n);
 }
 
 static libnn_status builtin_epoch_done(libnn_model *m, int64_t epoch, libnn_logs *logs, void *user,
@@ -334,7 +419,7 @@ static libnn_status builtin_epoch_done(libnn_model *m, int64_t epoch, libnn_logs
     case REDUCE_LR:
         return reduce_lr_epoch(m, b, logs);
     case CSV_LOGGER:
-        return b->file ? csv_epoch(b, epoch, logs) : LIBNN_OK;
+        return b->has_file ? csv_epoch(b, epoch, logs) : LIBNN_OK;
     case TERMINATE_ON_NAN:
         break;
     }
@@ -354,17 +439,18 @@ static void builtin_train_end(libnn_model *m, void *user)
 {
     builtin *b = user;
     (void)m;
-    if (b->file) {
-        fclose(b->file);
-        b->file = NULL;
-    }
+    csv_close(b);
 }
 
-static libnn_status builtin_new(enum kind kind, const char *monitor, libnn_callback **out)
+/* needs_monitor: monitor must be given (NULL means "loss" otherwise). */
+static libnn_status builtin_new(enum kind kind, const char *monitor, bool needs_monitor,
+                                libnn_callback **out)
 {
     if (!out)
         return lnn_error(LIBNN_E_INVALID, "%s_new: out is NULL", kind_names[kind]);
     *out = NULL;
+    if (needs_monitor && !monitor)
+        return lnn_error(LIBNN_E_INVALID, "%s_new: monitor is NULL", kind_names[kind]);
     if (monitor && (!monitor[0] || strlen(monitor) >= LNN_LOG_NAME_CAP))
         return lnn_error(LIBNN_E_INVALID, "%s_new: monitor must have 1 to %d characters",
                          kind_names[kind], LNN_LOG_NAME_CAP - 1);
@@ -393,31 +479,30 @@ static libnn_status builtin_new(enum kind kind, const char *monitor, libnn_callb
 
 libnn_status libnn_early_stopping_new(const char *monitor, libnn_callback **out)
 {
-    if (!monitor)
-        return lnn_error(LIBNN_E_INVALID, "early_stopping_new: monitor is NULL");
-    return builtin_new(EARLY_STOPPING, monitor, out);
+    return builtin_new(EARLY_STOPPING, monitor, true, out);
 }
 
 libnn_status libnn_reduce_lr_on_plateau_new(const char *monitor, libnn_callback **out)
 {
-    if (!monitor)
-        return lnn_error(LIBNN_E_INVALID, "reduce_lr_on_plateau_new: monitor is NULL");
-    return builtin_new(REDUCE_LR, monitor, out);
+    return builtin_new(REDUCE_LR, monitor, true, out);
 }
 
 libnn_status libnn_terminate_on_nan_new(libnn_callback **out)
 {
-    return builtin_new(TERMINATE_ON_NAN, NULL, out);
+    return builtin_new(TERMINATE_ON_NAN, NULL, false, out);
 }
 
 libnn_status libnn_csv_logger_new(const char *path, libnn_callback **out)
 {
-    if (!path || !path[0])
-        return lnn_error(LIBNN_E_INVALID, "csv_logger_new: path is NULL or empty");
+    if (out)
+        *out = NULL;
+    if (!out || !path || !path[0])
+        return lnn_error(LIBNN_E_INVALID, "csv_logger_new: %s",
+                         out ? "path is NULL or empty" : "out is NULL");
     char *copy = lnn_strdup(path);
     if (!copy)
         return lnn_error_nomem("csv_logger_new", strlen(path) + 1);
-    libnn_status st = builtin_new(CSV_LOGGER, NULL, out);
+    libnn_status st = builtin_new(CSV_LOGGER, NULL, false, out);
     if (st != LIBNN_OK) {
         lnn_free(copy);
         return st;

@@ -343,7 +343,7 @@ libnn_status libnn_tokenizer_load(const char *path, libnn_tokenizer **out)
         st = lnn_error_nomem(who, (size_t)size);
     else
         st = lnn_pread_full(who, path, fd, buf, (size_t)size, 0);
-    close(fd);
+    lnn_close_read(fd, path);
     if (st == LIBNN_OK)
         st = from_json(who, buf, (size_t)size, out);
     lnn_free(buf);
