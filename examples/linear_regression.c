@@ -3,6 +3,8 @@
  * descent with a Dense(1) model and mean squared error, then compare the
  * learned weights and bias with the exact least-squares solution that
  * LAPACKE's sgels computes from the same data. They must agree within 1e-2.
+ *
+ *   linear_regression [EPOCHS] [--save PATH]
  */
 #include <lapacke.h>
 #include <libnn.h>
@@ -23,7 +25,18 @@
 
 int main(int argc, char **argv)
 {
-    long epochs = argc > 1 ? atol(argv[1]) : 300;
+    long epochs = 300;
+    const char *save = NULL; /* --save PATH: the trained model, for `libnn predict` */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--save") && i + 1 < argc)
+            save = argv[++i];
+        else if (argv[i][0] != '-' && (epochs = atol(argv[i])) >= 1)
+            continue;
+        else {
+            fprintf(stderr, "usage: %s [EPOCHS] [--save PATH]\n", argv[0]);
+            return 2;
+        }
+    }
     libnn_tensor *x = NULL, *y = NULL, *noise = NULL, *kernel = NULL, *bias = NULL;
     libnn_model *model = NULL;
     libnn_optimizer *sgd = NULL;
@@ -80,6 +93,8 @@ int main(int argc, char **argv)
     printf("least squares:    y = %.4f x1 + %.4f x2 + %.4f   (LAPACKE sgels)\n", (double)b[0],
            (double)b[1], (double)b[2]);
     printf("largest difference: %.2e (%s 1e-2)\n", diff, diff <= 1e-2 ? "within" : "NOT within");
+    if (save)
+        CHECK(libnn_model_save(model, save, 0));
     rc = diff <= 1e-2 ? 0 : 1;
 fail:
     libnn_optimizer_free(sgd);

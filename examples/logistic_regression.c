@@ -3,6 +3,8 @@
  * Dense(1, sigmoid) model trained with binary cross-entropy, and the
  * classification report on held-out points: accuracy, precision, recall,
  * F1 and the confusion matrix, all computed by libnn's metric functions.
+ *
+ *   logistic_regression [MIN_ACCURACY] [--save PATH]
  */
 #include <libnn.h>
 #include <stdio.h>
@@ -22,7 +24,18 @@
 
 int main(int argc, char **argv)
 {
-    double min_accuracy = argc > 1 ? atof(argv[1]) : 0.0;
+    double min_accuracy = 0.0;
+    const char *save = NULL; /* --save PATH: the trained model, for `libnn predict` */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--save") && i + 1 < argc) {
+            save = argv[++i];
+        } else if (argv[i][0] != '-') {
+            min_accuracy = atof(argv[i]);
+        } else {
+            fprintf(stderr, "usage: %s [MIN_ACCURACY] [--save PATH]\n", argv[0]);
+            return 2;
+        }
+    }
     libnn_tensor *x = NULL, *y = NULL, *x_train = NULL, *y_train = NULL, *x_test = NULL;
     libnn_tensor *y_test = NULL, *p = NULL, *cm = NULL;
     libnn_model *model = NULL;
@@ -74,6 +87,8 @@ int main(int argc, char **argv)
     printf("confusion matrix (rows: true class, columns: predicted)\n");
     printf("            pred 0  pred 1\n  true 0  %7.0f %7.0f\n  true 1  %7.0f %7.0f\n",
            (double)c[0], (double)c[1], (double)c[2], (double)c[3]);
+    if (save)
+        CHECK(libnn_model_save(model, save, 0));
     rc = acc >= min_accuracy ? 0 : 1;
     if (rc)
         fprintf(stderr, "logistic_regression: accuracy %.4f below %.4f\n", acc, min_accuracy);

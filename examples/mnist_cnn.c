@@ -10,7 +10,8 @@
  * the full MNIST, with --images/--labels and --train.
  *
  * It shows summary(), the progress bar with per-epoch validation on the
- * test digits, and prints the test accuracy at the end.
+ * test digits, and prints the test accuracy at the end. With --save PATH
+ * it saves the trained model, which `libnn predict PATH IMAGES` then uses.
  */
 #include <libnn.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@ struct options {
     long epochs, batch, threads, seed, train;
     int verbose;
     const char *images, *labels;
+    const char *save; /* --save PATH: the trained model, for `libnn predict` */
     double min_accuracy; /* exit 1 below it (the tests use this) */
 };
 
@@ -33,6 +35,7 @@ static void usage(const char *argv0)
     fprintf(stderr,
             "usage: %s [--epochs N] [--batch N] [--threads N] [--seed N] [--train N]\n"
             "          [--images FILE] [--labels FILE] [--verbose 0|1|2] [--min-accuracy A]\n"
+            "          [--save PATH]\n"
             "Trains the MNIST CNN; --train N uses the first N samples for training and the\n"
             "rest for testing (default: 8000 of the 10,000 bundled digits).\n",
             argv0);
@@ -55,6 +58,7 @@ static int parse(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--images")) o->images = v;
         else if (!strcmp(a, "--labels")) o->labels = v;
         else if (!strcmp(a, "--min-accuracy")) o->min_accuracy = atof(v);
+        else if (!strcmp(a, "--save")) o->save = v;
         else return -1;
         i++;
     }
@@ -89,7 +93,7 @@ static libnn_status add_layer(libnn_model *m, libnn_status made, libnn_layer **l
 int main(int argc, char **argv)
 {
     struct options o = {5, 64, 0, 1, 8000, 1, MNIST_DATA_DIR "/mnist10k-images-idx3-ubyte.gz",
-                        MNIST_DATA_DIR "/mnist10k-labels-idx1-ubyte.gz", 0};
+                        MNIST_DATA_DIR "/mnist10k-labels-idx1-ubyte.gz", NULL, 0};
     if (parse(argc, argv, &o) != 0 || o.epochs < 1 || o.batch < 1 || o.train < 1) {
         usage(argv[0]);
         return 2;
@@ -148,6 +152,11 @@ int main(int argc, char **argv)
     CHECK(libnn_model_evaluate(model, x_test, y_test, 256, &loss));
     CHECK(libnn_model_result(model, "accuracy", &accuracy));
     printf("Test loss: %.4f\nTest accuracy: %.4f\n", loss, accuracy);
+    if (o.save) {
+        CHECK(libnn_model_save(model, o.save, 0));
+        printf("saved the model to %s (try: libnn predict %s data/digits/*.pgm)\n", o.save,
+               o.save);
+    }
     rc = accuracy >= o.min_accuracy ? 0 : 1;
     if (rc)
         fprintf(stderr, "mnist_cnn: accuracy %.4f is below the required %.4f\n", accuracy,

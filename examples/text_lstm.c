@@ -41,6 +41,7 @@ struct options {
     long epochs, batch, threads, seed, train, test;
     int verbose;
     double min_accuracy; /* exit 1 when the LSTM scores below it */
+    const char *save;    /* --save PATH: the trained model, for `libnn predict` */
     double max_baseline; /* exit 1 when the bag-of-words baseline scores above it */
 };
 
@@ -49,6 +50,7 @@ static void usage(const char *argv0)
     fprintf(stderr,
             "usage: %s [--epochs N] [--batch N] [--threads N] [--seed N] [--train N]\n"
             "          [--test N] [--verbose 0|1|2] [--min-accuracy A] [--max-baseline A]\n"
+            "          [--save PATH]\n"
             "Trains an Embedding + LSTM sentiment classifier on N reviews generated from\n"
             "--seed, and a bag-of-words baseline.\n",
             argv0);
@@ -71,6 +73,7 @@ static int parse(int argc, char **argv, struct options *o)
         else if (!strcmp(a, "--verbose")) o->verbose = atoi(v);
         else if (!strcmp(a, "--min-accuracy")) o->min_accuracy = atof(v);
         else if (!strcmp(a, "--max-baseline")) o->max_baseline = atof(v);
+        else if (!strcmp(a, "--save")) o->save = v;
         else return -1;
         i++;
     }
@@ -297,7 +300,7 @@ fail:
 
 int main(int argc, char **argv)
 {
-    struct options o = {10, 32, 0, 1, 4000, 1000, 1, 0.0, 1.0};
+    struct options o = {10, 32, 0, 1, 4000, 1000, 1, 0.0, NULL, 1.0};
     if (parse(argc, argv, &o) != 0 || o.epochs < 1 || o.batch < 1 || o.train < 1 || o.test < 1) {
         usage(argv[0]);
         return 2;
@@ -360,6 +363,10 @@ int main(int argc, char **argv)
     double accuracy;
     if (train_and_test(lstm, &o, x_train, y_train, x_test, y_test, &accuracy) != 0)
         goto fail;
+    if (o.save) {
+        CHECK(libnn_model_save(lstm, o.save, 0));
+        printf("saved the model to %s\n", o.save);
+    }
 
     printf("\nBaseline: a Dense network on word counts (order removed):\n");
     if (word_counts(x, vocab, &counts) != 0)

@@ -13,20 +13,23 @@
 Pure Python; numpy is used when it is installed. See docs/python.md.
 """
 from . import callbacks, constants, data, initializers, layers, losses, optimizers, regularizers
+from . import models
 from ._lib import lib as _clib
-from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, ReduceLROnPlateau,
-                        TerminateOnNaN)
+from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, ModelCheckpoint,
+                        ReduceLROnPlateau, TerminateOnNaN)
 from .constants import Status
 from .data import idx_load, pad_sequences, shuffle, slice, to_categorical, train_test_split
 from .errors import LibnnError
 from .layers import Input
 from .model import History, Sequential, set_random_seed
+from .models import clone_model, load_model, model_from_json
 from .tensor import Tensor
 
 __all__ = [
-    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'optimizers',
+    'callbacks', 'constants', 'data', 'initializers', 'layers', 'losses', 'models', 'optimizers',
     'regularizers', 'Callback', 'CSVLogger', 'EarlyStopping', 'LambdaCallback',
-    'ReduceLROnPlateau', 'TerminateOnNaN', 'Status', 'idx_load', 'pad_sequences', 'shuffle',
+    'ModelCheckpoint', 'ReduceLROnPlateau', 'TerminateOnNaN', 'clone_model', 'load_model',
+    'model_from_json', 'Status', 'idx_load', 'pad_sequences', 'shuffle',
     'slice', 'to_categorical', 'train_test_split', 'LibnnError', 'Input', 'History', 'Sequential',
     'set_random_seed', 'Tensor', 'version', 'set_num_threads', 'get_num_threads', 'blas_info',
 ]

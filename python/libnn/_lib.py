@@ -12,7 +12,7 @@ import ctypes
 import ctypes.util
 import os
 from ctypes import (CFUNCTYPE, POINTER, Structure, c_char_p, c_double, c_float, c_int,
-                    c_int32, c_int64, c_size_t, c_uint64, c_void_p)
+                    c_int32, c_int64, c_size_t, c_uint, c_uint64, c_void_p)
 
 from .errors import LibnnError
 
@@ -176,6 +176,9 @@ _DECLS = {
     'libnn_model_history_get': (S, ModelP, c_char_p, c_size_t, P(c_double)),
     'libnn_model_summary': (S, ModelP, c_char_p, c_size_t, P(c_size_t)),
     'libnn_model_param_count': (c_size_t, ModelP),
+    'libnn_model_layer_count': (c_size_t, ModelP),
+    'libnn_model_layer': (LayerP, ModelP, c_size_t),
+    'libnn_model_optimizer': (OptimizerP, ModelP),
     'libnn_model_trainable_param_count': (c_size_t, ModelP),
     'libnn_logs_count': (c_size_t, LogsP),
     'libnn_logs_name': (c_char_p, LogsP, c_size_t),
@@ -190,6 +193,15 @@ _DECLS = {
     'libnn_callback_set_float': (S, CallbackP, c_int, c_double),
     'libnn_callback_set_int': (S, CallbackP, c_int, c_int64),
     'libnn_callback_stopped_epoch': (c_int64, CallbackP),
+    # model_file.h
+    'libnn_model_to_json': (S, ModelP, c_char_p, c_size_t, P(c_size_t)),
+    'libnn_model_from_json': (S, c_char_p, P(ModelP)),
+    'libnn_model_save': (S, ModelP, c_char_p, c_uint),
+    'libnn_model_load': (S, c_char_p, P(ModelP)),
+    'libnn_model_save_weights': (S, ModelP, c_char_p),
+    'libnn_model_load_weights': (S, ModelP, c_char_p, c_uint),
+    'libnn_model_clone': (S, ModelP, c_int64, c_uint, P(ModelP)),
+    'libnn_model_checkpoint_new': (S, c_char_p, c_char_p, P(CallbackP)),
     # data.h, text.h
     'libnn_idx_load': (S, c_char_p, c_int, P(TensorP)),
     'libnn_shuffle': (S, TensorP, TensorP, c_uint64),
@@ -235,6 +247,11 @@ def shape_array(shape):
     """A C int64_t array of the dimensions, and its length."""
     dims = [int(d) for d in shape]
     return (c_int64 * max(len(dims), 1))(*dims), len(dims)
+
+
+def path_arg(path):
+    """A file name (str, bytes or os.PathLike) as the bytes the C API takes."""
+    return os.fsencode(path)
 
 
 def text(ptr):

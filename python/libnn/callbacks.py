@@ -1,6 +1,6 @@
 """Callbacks for Sequential.fit: Python ones (subclass Callback, or LambdaCallback)
 and libnn's built-in ones (EarlyStopping, ReduceLROnPlateau, TerminateOnNaN,
-CSVLogger), which run inside the C fit loop.
+CSVLogger, ModelCheckpoint), which run inside the C fit loop.
 
 Built-in callbacks belong to the model from the first fit they are given to
 (libnn_model_add_callback takes them) and keep running in its later fits;
@@ -8,7 +8,7 @@ Python callbacks run only in the fits they are passed to.
 """
 from ctypes import byref
 
-from ._lib import CallbackP, lib
+from ._lib import CallbackP, lib, path_arg
 from .constants import CallbackOption, MonitorMode, lookup
 from .tensor import Handle
 
@@ -103,3 +103,28 @@ class CSVLogger(BuiltinCallback):
         if separator != ',':
             raise ValueError('libnn\'s CSVLogger writes "," as separator only')
         super().__init__('libnn_csv_logger_new', str(filename).encode(), append=append)
+
+
+class ModelCheckpoint(BuiltinCallback):
+    """ModelCheckpoint(filepath, monitor='val_loss', verbose=0, save_best_only=False,
+    save_weights_only=False, mode='auto', save_freq='epoch'), as Keras.
+
+    filepath may hold "{epoch}" (from 1), "{epoch:02d}" and log values such as
+    "{val_loss:.4f}". Saves checkpoints (load_model resumes training exactly), or
+    weights-only files with save_weights_only=True, after every epoch or every
+    save_freq batches. A save that fails stops fit with LibnnError.
+    """
+
+    def __init__(self, filepath, monitor='val_loss', verbose=0, save_best_only=False,
+                 save_weights_only=False, mode='auto', save_freq='epoch',
+                 initial_value_threshold=None):
+        if save_freq == 'epoch':
+            save_freq = 0
+        elif isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
+            raise ValueError(f"save_freq is 'epoch' or a number of batches >= 1, "
+                             f"got {save_freq!r}")
+        if initial_value_threshold is not None:
+            raise ValueError('libnn\'s ModelCheckpoint has no initial_value_threshold')
+        super().__init__('libnn_model_checkpoint_new', path_arg(filepath), monitor.encode(),
+                         verbose=verbose, save_best_only=save_best_only,
+                         save_weights_only=save_weights_only, mode=mode, save_freq=save_freq)

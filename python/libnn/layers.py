@@ -10,7 +10,7 @@ from ctypes import byref, c_int64, c_size_t
 
 from . import tensor
 from ._lib import LayerP, TensorP, lib, shape_array, text
-from .constants import MAX_RANK, Initializer, MergeMode, Padding, Param, lookup
+from .constants import MAX_RANK, Initializer, LayerKind, MergeMode, Padding, Param, lookup
 from .constants import Activation as ActivationKind
 from .initializers import Initializer as _InitSpec
 from .regularizers import Regularizer
@@ -161,6 +161,20 @@ class Layer(Handle):
         return f'<{type(self).__name__} {self.name!r}>'
 
 
+def _wrap(ptr):
+    """The Python object of a layer that a model owns (loaded, cloned, from JSON): of the
+    class of its kind, never freed from Python. A Bidirectional's inner layer is inside
+    the C object and not reachable (.layer is None)."""
+    cls = _BY_KIND[LayerKind(lib.libnn_layer_kind_of(ptr))]
+    layer = cls.__new__(cls)
+    Handle.__init__(layer, ptr)
+    layer._hand_over()
+    layer._input_shape = None
+    if cls is Bidirectional:
+        layer.layer = None
+    return layer
+
+
 class Input:
     """Keras' Input(shape=...): the per-sample input shape, as first item of a Sequential."""
 
@@ -286,3 +300,13 @@ class Bidirectional(Layer):
     def _on_created(self):  # the C Bidirectional owns the inner layer from now on
         self.layer._hand_over()
         self.layer._invalidate()
+
+
+_BY_KIND = {LayerKind.DENSE: Dense, LayerKind.CONV2D: Conv2D,
+            LayerKind.MAX_POOLING2D: MaxPooling2D, LayerKind.AVERAGE_POOLING2D: AveragePooling2D,
+            LayerKind.GLOBAL_MAX_POOLING2D: GlobalMaxPooling2D,
+            LayerKind.GLOBAL_AVERAGE_POOLING2D: GlobalAveragePooling2D,
+            LayerKind.FLATTEN: Flatten, LayerKind.RESHAPE: Reshape, LayerKind.DROPOUT: Dropout,
+            LayerKind.ACTIVATION: Activation, LayerKind.EMBEDDING: Embedding,
+            LayerKind.SIMPLE_RNN: SimpleRNN, LayerKind.LSTM: LSTM, LayerKind.GRU: GRU,
+            LayerKind.BIDIRECTIONAL: Bidirectional, LayerKind.MASKING: Masking}

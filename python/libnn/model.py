@@ -1,14 +1,16 @@
 """Sequential: Keras' Sequential model over libnn_model."""
 import contextlib
+import json
 import signal
 import threading
 import weakref
 from ctypes import byref, c_double, c_float, c_int64, c_size_t, create_string_buffer
 
+from . import layers as _layers
 from . import losses, optimizers
-from ._lib import CallbackP, EpochFn, ModelP, TensorP, lib, shape_array, text
+from ._lib import CallbackP, EpochFn, ModelP, TensorP, lib, path_arg, shape_array, text
 from .callbacks import BuiltinCallback, Callback
-from .constants import ModelOption
+from .constants import ModelOption, SaveFlag, WeightsFlag
 from .layers import Input, Layer
 from .tensor import Handle, Tensor, as_tensor, is_numpy
 
@@ -74,11 +76,7 @@ class Sequential(Handle):
     def __init__(self, layers=None, input_shape=None, seed=None):
         out = ModelP()
         lib.libnn_model_new(byref(out))
-        super().__init__(out)
-        self.layers, self.optimizer, self.history = [], None, None
-        self.metrics_names, self.stop_training = [], False
-        self._callbacks, self._active, self._error, self._c_fns = [], [], None, None
-        self._input_shape = None
+        self._own(out)
         seed = _default_seed if seed is None else seed
         if seed is not None:
             self.seed = seed
@@ -86,6 +84,31 @@ class Sequential(Handle):
             self._set_input_shape(input_shape)
         for layer in layers or ():
             self.add(layer)
+
+    def _own(self, ptr):
+        super().__init__(ptr)
+        self.layers, self.optimizer, self.history, self.loss = [], None, None, None
+        self.metrics_names, self.stop_training = [], False
+        self._callbacks, self._active, self._error, self._c_fns = [], [], None, None
+        self._input_shape = None
+
+    @classmethod
+    def _adopt(cls, ptr, loss=None, metrics_names=None):
+        """A Sequential over a model libnn made (loaded, cloned, read from JSON), which it
+        owns from now on: its layers and optimizer as Python objects, the loss and the
+        metric names (given: libnn has no getter for them)."""
+        self = cls.__new__(cls)
+        self._own(ptr)
+        self.layers = [_layers._wrap(lib.libnn_model_layer(self, i))
+                       for i in range(lib.libnn_model_layer_count(self))]
+        opt = lib.libnn_model_optimizer(self)
+        if opt:
+            self.optimizer = optimizers._wrap(opt)
+            self.loss, self.metrics_names = loss, ['loss'] + list(metrics_names or ())
+        config = json.loads(self.to_json())['config']['layers'][0]['config']
+        shape = config.get('batch_shape', config.get('batch_input_shape'))
+        self._input_shape = tuple(shape[1:]) if shape else None
+        return self
 
     def _free(self):
         for part in self.layers + self._callbacks + [self.optimizer]:
@@ -112,11 +135,14 @@ class Sequential(Handle):
         layer._hand_over()
         self.layers.append(layer)
 
+    def _get_int(self, key):
+        v = c_int64()
+        lib.libnn_model_get_int(self, key, byref(v))
+        return v.value
+
     @property
     def seed(self):
-        v = c_int64()
-        lib.libnn_model_get_int(self, ModelOption.SEED, byref(v))
-        return v.value
+        return self._get_int(ModelOption.SEED)
 
     @seed.setter
     def seed(self, value):
@@ -195,13 +221,17 @@ class Sequential(Handle):
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose='auto', callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
-            sample_weight=None, initial_epoch=0):
+            sample_weight=None, initial_epoch=None):
         """Train; returns a History. Arguments as Keras' Model.fit (batch_size 32 by
-        default, verbose 'auto' = 1: libnn's progress bar on stderr)."""
+        default, verbose 'auto' = 1: libnn's progress bar on stderr). initial_epoch None
+        is 0, or for a checkpoint from load_model the epoch it reached, so that
+        fit(x, y, epochs=N) finishes an interrupted N-epoch run exactly."""
         x, y = as_tensor(x), as_tensor(y)
         callbacks = list(callbacks or ())
         self._attach(callbacks)
         kept = [x, y]  # tensors libnn borrows during fit
+        if initial_epoch is None:
+            initial_epoch = self._get_int(ModelOption.INITIAL_EPOCH)
         opts = {ModelOption.VERBOSE: 1 if verbose == 'auto' else int(verbose),
                 ModelOption.SHUFFLE: bool(shuffle), ModelOption.INITIAL_EPOCH: initial_epoch}
         try:
@@ -277,6 +307,35 @@ class Sequential(Handle):
         lib.libnn_model_predict_on_batch(self, as_tensor(x), byref(out))
         y = Tensor._wrap(out)
         return y.numpy() if is_numpy(x) else y
+
+    # ---- files ----
+    def save(self, filepath, checkpoint=False):
+        """The whole model in one safetensors file (libnn_model_save): architecture, weights,
+        loss, metrics and optimizer settings; with checkpoint=True also the optimizer's state,
+        the epoch and the random generators, so that fit resumes exactly after load_model.
+        The write is atomic: a failed save leaves an existing file as it was."""
+        lib.libnn_model_save(self, path_arg(filepath), SaveFlag.CHECKPOINT if checkpoint else 0)
+
+    def save_weights(self, filepath):
+        """The weights only, by layer (libnn_model_save_weights)."""
+        lib.libnn_model_save_weights(self, path_arg(filepath))
+
+    def load_weights(self, filepath, by_position=False):
+        """Weights from save_weights into this compiled model, matched by layer name (and
+        by position for names not found, with by_position=True). All or nothing: a
+        missing layer or a shape that differs raises LibnnError and changes nothing."""
+        lib.libnn_model_load_weights(self, path_arg(filepath),
+                                     WeightsFlag.BY_POSITION if by_position else 0)
+
+    def to_json(self, **kwargs):
+        """The architecture as Keras' model.to_json() shapes it; keyword arguments go to
+        json.dumps (indent=2, ...)."""
+        needed = c_size_t()
+        lib.libnn_model_to_json(self, None, 0, byref(needed))
+        buf = create_string_buffer(needed.value + 1)
+        lib.libnn_model_to_json(self, buf, len(buf), byref(needed))
+        text_ = buf.value.decode('utf-8')
+        return json.dumps(json.loads(text_), **kwargs) if kwargs else text_
 
     # ---- inspecting ----
     def summary(self, print_fn=print):

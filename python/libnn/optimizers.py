@@ -147,6 +147,15 @@ class Adagrad(Optimizer):
 _BY_NAME = {'sgd': SGD, 'adam': Adam, 'adamw': AdamW, 'rmsprop': RMSprop, 'adagrad': Adagrad}
 
 
+def _wrap(ptr):
+    """The Python object of an optimizer a model owns (a loaded or cloned model's)."""
+    cls = _BY_NAME[text(lib.libnn_optimizer_kind_name(ptr)).lower()]
+    opt = cls.__new__(cls)
+    Handle.__init__(opt, ptr)
+    opt._hand_over()
+    return opt
+
+
 def get(identifier):
     """An optimizer from a Keras name ('adam') or an Optimizer instance."""
     if isinstance(identifier, Optimizer):
