@@ -174,6 +174,8 @@ def cases(objs):
     add("libnn_model_predict_on_batch", lambda r: (None, T, r.out()))
     add("libnn_model_predict", lambda r: (M, T, i64(1), r.out()))
     add("libnn_model_predict", lambda r: (M, T, i64(0), r.out()))
+    add("libnn_model_state_buffer", lambda r: (M, c_size_t(0), None, c_size_t(0), r.out(), None))
+    add("libnn_model_state_buffer", lambda r: (None, c_size_t(0), None, c_size_t(0), r.out(), None))
     no_memory("libnn_callback_new", None, None, None, None)
     add("libnn_early_stopping_new", lambda r: (None, r.out()))
     add("libnn_early_stopping_new", lambda r: (b"", r.out()))

@@ -2,7 +2,7 @@
 """The exported symbols, the version script and the public headers agree.
 
 - every dynamic symbol that libnn.so defines starts with libnn_;
-- lib/libnn.map lists exactly the functions declared LIBNN_API in include/,
+- lib/libnn.map lists exactly the functions declared LIBNN_API (--macro) in include/,
   in sorted order within each version node;
 - the library exports exactly the functions of the map.
 """
@@ -13,12 +13,12 @@ import subprocess
 import sys
 
 
-def header_functions(include_dir):
+def header_functions(include_dir, macro):
     names = set()
     for path in sorted(pathlib.Path(include_dir).rglob("*.h*")):
         text = path.read_text()
         text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
-        for m in re.finditer(r"LIBNN_API\s+[^;(]*?\b(libnn_\w+)\s*\(", text):
+        for m in re.finditer(macro + r"\s+[^;(]*?\b(libnn_\w+)\s*\(", text):
             names.add(m.group(1))
     return names
 
@@ -56,10 +56,13 @@ def main():
     ap.add_argument("--lib", required=True)
     ap.add_argument("--map", required=True)
     ap.add_argument("--headers", required=True)
+    # libnn's functions are LIBNN_API; a companion library's (libnn-mpi:
+    # LIBNN_MPI_API in include/libnn/mpi.h) are checked against its own map.
+    ap.add_argument("--macro", default="LIBNN_API")
     args = ap.parse_args()
 
     problems = []
-    declared = header_functions(args.headers)
+    declared = header_functions(args.headers, args.macro)
     mapped, map_problems = map_functions(args.map)
     problems += map_problems
     syms = exported(args.nm, args.lib)

@@ -21,8 +21,8 @@ void tu_blobs(size_t n, uint64_t seed, libnn_tensor **x, libnn_tensor **y)
     }
 }
 
-/* Dense(8, relu) -> Dense(1, sigmoid), Adam, binary cross-entropy. */
-libnn_model *tu_binary_model(uint64_t seed)
+/* Dense(8, hidden) -> Dense(1, sigmoid), Adam, binary cross-entropy. */
+libnn_model *tu_binary_model_with(uint64_t seed, libnn_activation hidden)
 {
     libnn_model *m;
     libnn_layer *l;
@@ -31,7 +31,7 @@ libnn_model *tu_binary_model(uint64_t seed)
     ck_assert_int_eq(libnn_model_set_int(m, LIBNN_MODEL_SEED, (int64_t)seed), LIBNN_OK);
     ck_assert_int_eq(libnn_model_set_input_shape(m, 1, (const int64_t[]){2}), LIBNN_OK);
     ck_assert_int_eq(libnn_dense_new(8, &l), LIBNN_OK);
-    ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_RELU), LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, hidden), LIBNN_OK);
     ck_assert_int_eq(libnn_model_add(m, l), LIBNN_OK);
     ck_assert_int_eq(libnn_dense_new(1, &l), LIBNN_OK);
     ck_assert_int_eq(libnn_layer_set_int(l, LIBNN_PARAM_ACTIVATION, LIBNN_ACT_SIGMOID), LIBNN_OK);
@@ -40,6 +40,11 @@ libnn_model *tu_binary_model(uint64_t seed)
     ck_assert_int_eq(libnn_model_compile(m, opt, LIBNN_LOSS_BINARY_CROSSENTROPY), LIBNN_OK);
     ck_assert_int_eq(libnn_model_add_metric(m, LIBNN_METRIC_ACCURACY), LIBNN_OK);
     return m;
+}
+
+libnn_model *tu_binary_model(uint64_t seed)
+{
+    return tu_binary_model_with(seed, LIBNN_ACT_RELU);
 }
 
 /* y as [n, 1] for the one-output model. */

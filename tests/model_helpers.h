@@ -11,6 +11,8 @@ void tu_blobs(size_t n, uint64_t seed, libnn_tensor **x, libnn_tensor **y);
 /* Dense(8, relu) -> Dense(1, sigmoid), Adam(0.05), binary cross-entropy,
  * accuracy, compiled with `seed`. */
 libnn_model *tu_binary_model(uint64_t seed);
+/* The same with another activation of the hidden layer. */
+libnn_model *tu_binary_model_with(uint64_t seed, libnn_activation hidden);
 /* A copy of y reshaped to [n, 1]. */
 libnn_tensor *tu_column(const libnn_tensor *y);
 /* Every weight of the model, flattened into out (cap floats); the count. */

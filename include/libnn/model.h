@@ -235,6 +235,98 @@ LIBNN_API libnn_status libnn_model_summary(const libnn_model *model, char *buf, 
 LIBNN_API size_t libnn_model_param_count(const libnn_model *model);
 LIBNN_API size_t libnn_model_trainable_param_count(const libnn_model *model);
 
+/* ---- the gradient hook and data-parallel training ---- */
+
+/*
+ * The gradient hook: `grad` holds the gradients of all trainable weights as
+ * one contiguous buffer of `count` floats (count =
+ * libnn_model_trainable_param_count), weight after weight in layer order and,
+ * within a layer, in the order of libnn_layer_weight_name, each in its
+ * weight's layout. They are the mean over this step's `batch` samples plus
+ * the regularisation gradient: exactly what the optimizer is about to apply.
+ *
+ * When: every training step (train_on_batch and fit), after backward and
+ * before the optimizer's update (clipping included), on the thread that
+ * trains. What it may touch: it may read and overwrite grad[0..count) (an
+ * allreduce writes the sum in place) and read the model (weights, options);
+ * it must not train, compile, free or resize the model, nor keep `grad`
+ * after it returns (the buffer moves when the model is compiled again).
+ * A return other than LIBNN_OK aborts the step before any weight changes
+ * and is what the step returns; the hook sets the message with
+ * libnn_set_error (else libnn says which status the hook returned).
+ *
+ * `status` is LIBNN_OK, or the error this step already hit before the hook
+ * (a layer's NaN under check-numerics, ...); the hook is still called then
+ * (grad holds zeros) so that peers waiting for this worker in a collective
+ * learn of the failure; the step returns `status` whatever the hook returns.
+ * A worker with no sample in a data-parallel step (a short last batch) calls
+ * it with batch = 0 and only the regularisation gradient.
+ */
+typedef libnn_status (*libnn_gradient_fn)(libnn_model *model, float *grad, size_t count,
+                                          int64_t batch, libnn_status status, void *user);
+
+/* Set the gradient hook (NULL removes it); `user` is passed through and
+ * stays the caller's. Errors: LIBNN_E_INVALID (NULL model). */
+LIBNN_API libnn_status libnn_model_set_gradient_hook(libnn_model *model, libnn_gradient_fn fn,
+                                                     void *user);
+
+/*
+ * The reduction of a data-parallel fit: replace values[0..count) by their
+ * element-wise sum over all workers. Every worker must end with the same
+ * (bit-identical) values. A return other than LIBNN_OK (message through
+ * libnn_set_error) ends fit with that error.
+ */
+typedef libnn_status (*libnn_reduce_fn)(libnn_model *model, double *values, size_t count,
+                                        void *user);
+
+/*
+ * Data-parallel fit and evaluate: this process is worker `rank` of `size`,
+ * each holding the same model and calling fit (or evaluate) with the same
+ * data, epochs and batch size; `reduce` sums over the workers. Then:
+ * - a step's global batch is batch_size x size samples of the (identically
+ *   seeded, so identical) shuffled order, and worker r trains on the r-th
+ *   contiguous slice of it (slices differ by at most one sample; a short last
+ *   batch may leave a worker none): every sample is used once per epoch;
+ * - validation data and evaluate's data are sliced the same way;
+ * - losses and metrics are summed over the workers at the end of each epoch
+ *   (and of validation, and of evaluate), so logs, the history, callbacks and
+ *   libnn_model_result see the values of the whole data set, identical on
+ *   every worker; the batch logs a batch callback sees are this worker's own;
+ * - the workers agree after every batch and epoch: when any worker's
+ *   callback asks to stop, or any worker fails (its data does not fit, a
+ *   label is out of range, a file cannot be written), all stop, and fit
+ *   returns an error on every worker (naming the worker that failed);
+ * - only worker 0 prints (LIBNN_MODEL_VERBOSE) and writes files (CSVLogger,
+ *   ModelCheckpoint); callbacks run on every worker with the same logs, so
+ *   EarlyStopping and ReduceLROnPlateau decide the same everywhere;
+ * - dropout draws from a generator of this worker's own (seeded from the
+ *   model's seed and rank), so that the shuffling generator stays in step.
+ * The gradients themselves are not reduced here: a gradient hook does that
+ * (libnn-mpi installs both). size 1 (or reduce NULL) turns it off.
+ * Errors: LIBNN_E_INVALID (NULL model, size < 1, rank outside 0..size-1,
+ * size > 1 with reduce NULL).
+ */
+LIBNN_API libnn_status libnn_model_set_data_parallel(libnn_model *model, int64_t rank,
+                                                     int64_t size, libnn_reduce_fn reduce,
+                                                     void *user);
+
+/*
+ * The model's state as buffers, for copying it between processes: index
+ * 0 .. libnn_model_state_count() - 1 gives every weight of every layer
+ * (trainable or not; "layers.<i>.<weight>"), then every optimizer slot
+ * ("optimizer.<slot>.layers.<i>.<weight>"), the names written into `name`
+ * (name_capacity bytes, NUL-terminated, truncated as snprintf). *data is
+ * lent (valid until the model is compiled again or freed) and may be
+ * written; *count receives its floats. name, data and count may be NULL.
+ * The iteration count is libnn_optimizer_iterations/_set_iterations.
+ * Errors: LIBNN_E_INVALID (NULL model), LIBNN_E_STATE (not compiled),
+ * LIBNN_E_RANGE (index).
+ */
+LIBNN_API size_t libnn_model_state_count(const libnn_model *model);
+LIBNN_API libnn_status libnn_model_state_buffer(libnn_model *model, size_t index, char *name,
+                                                size_t name_capacity, float **data,
+                                                size_t *count);
+
 /* ---- logs and callbacks ---- */
 
 /* The named values a callback sees ("loss", "accuracy", "val_loss", ...):

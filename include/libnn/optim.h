@@ -152,6 +152,11 @@ LIBNN_API libnn_status libnn_optimizer_set_piecewise(libnn_optimizer *opt, size_
  * NULL. */
 LIBNN_API int64_t libnn_optimizer_iterations(const libnn_optimizer *opt);
 
+/* Set the step count (the learning-rate schedule and Adam's bias
+ * correction follow it), as a checkpoint restores it or a data-parallel
+ * worker copies it from another. Errors: LIBNN_E_INVALID (NULL, negative). */
+LIBNN_API libnn_status libnn_optimizer_set_iterations(libnn_optimizer *opt, int64_t iterations);
+
 /* Keras' class name of the kind ("Adam", "SGD"); static, NULL for NULL. */
 LIBNN_API const char *libnn_optimizer_kind_name(const libnn_optimizer *opt);
 

@@ -46,6 +46,14 @@ LIBNN_API const char *libnn_last_error(void);
 /* Forget the calling thread's last error message. */
 LIBNN_API void libnn_clear_error(void);
 
+/*
+ * Set the calling thread's message (copied, truncated to 1023 bytes; NULL
+ * clears it) and return `status`: for code that libnn calls back (a
+ * gradient hook, a reduce function) and companion libraries such as
+ * libnn-mpi, so that their failures read like libnn's own.
+ */
+LIBNN_API libnn_status libnn_set_error(libnn_status status, const char *message);
+
 LIBNN_END_DECLS
 
 #endif /* LIBNN_STATUS_H */

@@ -41,6 +41,12 @@ void libnn_clear_error(void)
     last_error[0] = '\0';
 }
 
+libnn_status libnn_set_error(libnn_status status, const char *message)
+{
+    snprintf(last_error, sizeof last_error, "%s", message ? message : "");
+    return status;
+}
+
 libnn_status lnn_error(libnn_status status, const char *fmt, ...)
 {
     va_list ap;

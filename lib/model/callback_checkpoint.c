@@ -181,6 +181,12 @@ static libnn_status save(libnn_model *m, checkpoint *c, int64_t epoch, const lib
     libnn_status st = make_path(c, epoch, logs, path);
     if (st != LIBNN_OK)
         return st;
+    /* Data-parallel: every worker decides alike, worker 0 alone writes. */
+    if (!lnn_model_writes_files(m)) {
+        if (c->save_best_only)
+            c->best = current;
+        return LIBNN_OK;
+    }
     st = c->weights_only ? libnn_model_save_weights(m, path)
                          : libnn_model_save(m, path, LIBNN_SAVE_CHECKPOINT);
     if (st != LIBNN_OK)

@@ -287,7 +287,8 @@ static libnn_status builtin_train_begin(libnn_model *m, void *user)
             b->best_floats = floats;
         }
     }
-    if (b->kind == CSV_LOGGER) {
+    /* Data-parallel workers other than 0 log nothing: one file, one writer. */
+    if (b->kind == CSV_LOGGER && lnn_model_writes_files(m)) {
         csv_close(b);
         b->n_keys = 0;
         int fd = lnn_sys_open(b->path,
@@ -418,7 +419,7 @@ static libnn_status builtin_epoch_done(libnn_model *m, int64_t epoch, libnn_logs
     case REDUCE_LR:
         return reduce_lr_epoch(m, b, logs);
     case CSV_LOGGER:
-        return csv_epoch(b, epoch, logs);
+        return b->has_file ? csv_epoch(b, epoch, logs) : LIBNN_OK;
     case TERMINATE_ON_NAN:
         break;
     }

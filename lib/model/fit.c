@@ -133,13 +133,14 @@ libnn_status libnn_model_predict_on_batch(libnn_model *model, const libnn_tensor
     return libnn_model_predict(model, x, x->ndim ? x->shape[0] : 1, out);
 }
 
-/* Loss and metrics over samples [first, first + n) of (x, y). */
+/* Loss and metrics over samples [first, first + n) of (x, y): the loss
+ * summed over the samples into *sum, their count into *count. */
 static libnn_status evaluate_range(libnn_model *m, const libnn_tensor *x, const libnn_tensor *y,
                                    const libnn_tensor *w, size_t first, size_t n, size_t bs,
-                                   double *loss)
+                                   double *sum, double *count)
 {
     reset_metrics(m);
-    double sum = 0, weight = 0;
+    *sum = *count = 0;
     for (size_t at = first; at < first + n; at += bs) {
         size_t b = first + n - at < bs ? first + n - at : bs;
         lnn_model_load_batch(m, x, y, w, NULL, at, b);
@@ -147,10 +148,27 @@ static libnn_status evaluate_range(libnn_model *m, const libnn_tensor *x, const 
         libnn_status st = lnn_model_test_step(m, b, at, &part);
         if (st != LIBNN_OK)
             return st;
-        sum += part;
-        weight += (double)b;
+        *sum += part;
+        *count += (double)b;
     }
-    *loss = sum / weight + lnn_model_regularization(m, false);
+    return LIBNN_OK;
+}
+
+/* evaluate_range over this worker's slice of the samples, summed over the
+ * workers when data-parallel: *loss is the mean over all n samples plus the
+ * regularisation, and the metrics hold every worker's samples. */
+static libnn_status evaluate_shared(libnn_model *m, const char *who, const libnn_tensor *x,
+                                    const libnn_tensor *y, size_t first, size_t n, size_t bs,
+                                    double *loss)
+{
+    size_t my_first, my_n;
+    lnn_parallel_shard(m, first, n, &my_first, &my_n);
+    double sums[2];
+    libnn_status st = evaluate_range(m, x, y, NULL, my_first, my_n, bs, &sums[0], &sums[1]);
+    if ((st = lnn_parallel_agree(m, who, st, NULL)) != LIBNN_OK ||
+        (st = lnn_parallel_sum(m, who, sums, 2)) != LIBNN_OK)
+        return st;
+    *loss = sums[0] / sums[1] + lnn_model_regularization(m, false);
     return LIBNN_OK;
 }
 
@@ -159,19 +177,26 @@ libnn_status libnn_model_evaluate(libnn_model *model, const libnn_tensor *x, con
 {
     if (!model)
         return lnn_error(LIBNN_E_INVALID, "evaluate: model is NULL");
+    libnn_status st = LIBNN_OK;
     if (batch_size < 1)
-        return lnn_error(LIBNN_E_INVALID, "evaluate: batch_size must be >= 1, got %lld",
-                         (long long)batch_size);
-    libnn_status st = lnn_model_check_data(model, "evaluate", x, y);
+        st = lnn_error(LIBNN_E_INVALID, "evaluate: batch_size must be >= 1, got %lld",
+                       (long long)batch_size);
+    if (st == LIBNN_OK)
+        st = lnn_model_check_data(model, "evaluate", x, y);
     if (st == LIBNN_OK && !y)
         st = lnn_error(LIBNN_E_INVALID, "evaluate: y is NULL");
-    if (st != LIBNN_OK)
-        return st;
-    size_t n = samples(x), bs = (size_t)batch_size < n ? (size_t)batch_size : n;
-    if ((st = lnn_model_reserve(model, bs)) != LIBNN_OK)
+    size_t n = st == LIBNN_OK ? samples(x) : 0;
+    size_t bs = (size_t)batch_size < n ? (size_t)batch_size : n;
+    if (st == LIBNN_OK)
+        st = lnn_model_reserve(model, bs);
+    if (st == LIBNN_OK)
+        st = lnn_parallel_reserve(model);
+    /* Data-parallel workers fail together, so that none waits for another. */
+    const double shape[2] = {(double)n, (double)bs};
+    if ((st = lnn_parallel_same(model, "evaluate", st, shape, 2)) != LIBNN_OK)
         return st;
     double value;
-    if ((st = evaluate_range(model, x, y, NULL, 0, n, bs, &value)) != LIBNN_OK)
+    if ((st = evaluate_shared(model, "evaluate", x, y, 0, n, bs, &value)) != LIBNN_OK)
         return st;
     lnn_logs_clear(&model->results);
     log_results(model, &model->results, "", value);
@@ -264,111 +289,170 @@ static libnn_status check_fit_args(libnn_model *m, const libnn_tensor *x, const 
     return LIBNN_OK;
 }
 
+/* What one fit works on, fixed at its start. */
+typedef struct fit_run {
+    size_t n_train, bs, steps, global; /* global: samples of one step over all workers */
+    const libnn_tensor *vx, *vy;
+    size_t v_first, v_n;
+} fit_run;
+
+/* Check the arguments and make room for everything fit needs. */
+static libnn_status fit_prepare(libnn_model *m, const libnn_tensor *x, const libnn_tensor *y,
+                                int64_t epochs, int64_t batch_size, fit_run *r)
+{
+    memset(r, 0, sizeof *r);
+    libnn_status st = check_fit_args(m, x, y, epochs, batch_size);
+    if (st != LIBNN_OK)
+        return st;
+    size_t n = samples(x);
+    /* validation_split takes the last samples, before any shuffling (Keras). */
+    size_t n_val = m->val_x ? 0 : (size_t)floor((double)n * m->validation_split);
+    r->n_train = n - n_val;
+    if (r->n_train == 0)
+        return lnn_error(LIBNN_E_INVALID, "fit: validation_split %g leaves no training sample",
+                         m->validation_split);
+    size_t workers = lnn_parallel_on(m) ? (size_t)m->parallel.size : 1;
+    r->bs = (size_t)batch_size < r->n_train ? (size_t)batch_size : r->n_train;
+    r->global = r->bs <= r->n_train / workers ? r->bs * workers : r->n_train;
+    r->steps = (r->n_train + r->global - 1) / r->global;
+    r->vx = m->val_x ? m->val_x : (n_val ? x : NULL);
+    r->vy = m->val_x ? m->val_y : y;
+    r->v_first = m->val_x ? 0 : r->n_train;
+    r->v_n = m->val_x ? samples(m->val_x) : n_val;
+    if ((st = lnn_model_reserve(m, r->bs)) != LIBNN_OK ||
+        (st = lnn_parallel_reserve(m)) != LIBNN_OK ||
+        (st = lnn_history_reserve(&m->history, (size_t)epochs)) != LIBNN_OK)
+        return st;
+    if (m->order_cap < r->n_train) {
+        size_t *order = lnn_malloc_array(r->n_train, sizeof *order);
+        if (!order)
+            return lnn_error_nomem("fit", r->n_train * sizeof *order);
+        lnn_free(m->order);
+        m->order = order;
+        m->order_cap = r->n_train;
+    }
+    return LIBNN_OK;
+}
+
+/* One epoch of training steps; *loss_sum, *reg_sum and *seen sum over this
+ * worker's samples. */
+static libnn_status fit_epoch(libnn_model *m, const libnn_tensor *x, const libnn_tensor *y,
+                              const fit_run *r, int64_t epoch, lnn_progress *bar, double sums[3])
+{
+    libnn_logs logs;
+    for (size_t s = 0; s < r->steps; s++) {
+        size_t first = s * r->global;
+        size_t b = r->n_train - first < r->global ? r->n_train - first : r->global, my_first, my_n;
+        lnn_parallel_shard(m, first, b, &my_first, &my_n);
+        double loss, reg;
+        lnn_model_load_batch(m, x, y, m->sample_weights, m->order, my_first, my_n);
+        libnn_status st = lnn_model_train_step(m, my_n, 0, &loss, &reg, true);
+        bool stop = false;
+        if (st == LIBNN_OK) {
+            sums[0] += loss * (double)my_n;
+            sums[1] += reg * (double)my_n;
+            sums[2] += (double)my_n;
+            lnn_logs_clear(&logs);
+            log_results(m, &logs, "", sums[2] ? sums[0] / sums[2] : NAN);
+            /* The loss includes the L1/L2 terms; Keras users also want them apart. */
+            if (m->regularized)
+                lnn_logs_set(&logs, "regularization_loss", sums[2] ? sums[1] / sums[2] : NAN);
+            lnn_progress_update(bar, s + 1, &logs, false);
+            stop = lnn_callbacks_batch(m, (int64_t)s, &logs);
+        } else {
+            st = lnn_error_prefix(st, "fit: epoch %lld, batch %zu", (long long)epoch + 1, s);
+        }
+        if ((st = lnn_parallel_agree(m, "fit", st, &stop)) != LIBNN_OK)
+            return st;
+        if (stop)
+            m->stop_training = true;
+        if (m->stop_training)
+            break;
+    }
+    return LIBNN_OK;
+}
+
+/* The epoch's logs: training loss and metrics (summed over the workers),
+ * then validation. */
+static libnn_status epoch_logs(libnn_model *m, const fit_run *r, int64_t epoch, double sums[3],
+                               libnn_logs *logs)
+{
+    libnn_status st = lnn_parallel_sum(m, "fit", sums, 3);
+    if (st != LIBNN_OK)
+        return st;
+    lnn_logs_clear(logs);
+    log_results(m, logs, "", sums[2] ? sums[0] / sums[2] : NAN);
+    if (m->regularized)
+        lnn_logs_set(logs, "regularization_loss", sums[2] ? sums[1] / sums[2] : NAN);
+    if (r->vx && r->v_n) {
+        double val_loss;
+        size_t vbs = r->bs < r->v_n ? r->bs : r->v_n;
+        /* Validation reuses the training buffers (capacity bs). */
+        st = evaluate_shared(m, "fit: validation", r->vx, r->vy, r->v_first, r->v_n, vbs,
+                             &val_loss);
+        if (st != LIBNN_OK)
+            return lnn_error_prefix(st, "fit: validation after epoch %lld", (long long)epoch + 1);
+        log_results(m, logs, "val_", val_loss);
+    }
+    lnn_logs_set(logs, "lr", lnn_optimizer_current_lr(m->opt));
+    return LIBNN_OK;
+}
+
 libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const libnn_tensor *y,
                              int64_t epochs, int64_t batch_size)
 {
     if (!model)
         return lnn_error(LIBNN_E_INVALID, "fit: model is NULL");
-    libnn_status st = check_fit_args(model, x, y, epochs, batch_size);
-    if (st != LIBNN_OK)
+    fit_run r;
+    libnn_status st = fit_prepare(model, x, y, epochs, batch_size, &r);
+    /* Data-parallel workers must agree on the data and the loop, or one of
+     * them would wait for the others forever. */
+    const double shape[4] = {(double)r.n_train, (double)r.v_n, (double)epochs,
+                             (double)model->initial_epoch};
+    if ((st = lnn_parallel_same(model, "fit", st, shape, 4)) != LIBNN_OK ||
+        (st = lnn_parallel_share_rng(model, "fit")) != LIBNN_OK)
         return st;
-    size_t n = samples(x);
-    /* validation_split takes the last samples, before any shuffling (Keras). */
-    size_t n_val = model->val_x ? 0 : (size_t)floor((double)n * model->validation_split);
-    size_t n_train = n - n_val;
-    if (n_train == 0)
-        return lnn_error(LIBNN_E_INVALID, "fit: validation_split %g leaves no training sample",
-                         model->validation_split);
-    size_t bs = (size_t)batch_size < n_train ? (size_t)batch_size : n_train;
-    size_t steps = (n_train + bs - 1) / bs;
-    if ((st = lnn_model_reserve(model, bs)) != LIBNN_OK ||
-        (st = lnn_history_reserve(&model->history, (size_t)epochs)) != LIBNN_OK)
-        return st;
-    if (model->order_cap < n_train) {
-        size_t *order = lnn_malloc_array(n_train, sizeof *order);
-        if (!order)
-            return lnn_error_nomem("fit", n_train * sizeof *order);
-        lnn_free(model->order);
-        model->order = order;
-        model->order_cap = n_train;
-    }
     model->history.epochs = 0;
     model->stop_training = false;
-    if ((st = lnn_callbacks_train_begin(model)) != LIBNN_OK)
+    st = lnn_callbacks_train_begin(model);
+    if ((st = lnn_parallel_agree(model, "fit", st, NULL)) != LIBNN_OK)
         return st;
 
-    const libnn_tensor *vx = model->val_x ? model->val_x : (n_val ? x : NULL);
-    const libnn_tensor *vy = model->val_x ? model->val_y : y;
-    size_t v_first = model->val_x ? 0 : n_train;
-    size_t v_n = model->val_x ? samples(model->val_x) : n_val;
+    int verbose = lnn_model_writes_files(model) ? model->verbose : 0;
     lnn_progress bar;
     libnn_logs logs;
-
     /* As Keras, with an initial epoch `epochs` is the final epoch: training
      * runs epochs initial_epoch .. epochs - 1. */
     for (int64_t epoch = model->initial_epoch; epoch < epochs && !model->stop_training; epoch++) {
         lnn_logs_clear(&logs);
-        if (lnn_callbacks_epoch_begin(model, epoch, &logs))
+        bool stop = lnn_callbacks_epoch_begin(model, epoch, &logs);
+        if ((st = lnn_parallel_agree(model, "fit", LIBNN_OK, &stop)) != LIBNN_OK)
+            break;
+        if (stop)
             break;
         /* Each epoch's order depends only on the generator's state, so a
          * checkpoint (which saves that state) resumes the same sequence. */
-        for (size_t i = 0; i < n_train; i++)
+        for (size_t i = 0; i < r.n_train; i++)
             model->order[i] = i;
         if (model->shuffle)
-            shuffle(model, model->order, n_train);
+            shuffle(model, model->order, r.n_train);
         reset_metrics(model);
-        lnn_progress_epoch_begin(&bar, model->verbose, epoch, epochs, steps);
-        double loss_sum = 0, reg_sum = 0;
-        size_t seen = 0;
-        for (size_t s = 0; s < steps; s++) {
-            size_t first = s * bs, b = n_train - first < bs ? n_train - first : bs;
-            double loss, reg;
-            lnn_model_load_batch(model, x, y, model->sample_weights, model->order, first, b);
-            st = lnn_model_train_step(model, b, 0, &loss, &reg, true);
-            if (st != LIBNN_OK) {
-                lnn_callbacks_train_end(model);
-                return lnn_error_prefix(st, "fit: epoch %lld, batch %zu", (long long)epoch + 1, s);
-            }
-            loss_sum += loss * (double)b;
-            reg_sum += reg * (double)b;
-            seen += b;
-            lnn_logs_clear(&logs);
-            log_results(model, &logs, "", loss_sum / (double)seen);
-            /* The loss includes the L1/L2 terms; Keras users also want them apart. */
-            if (model->regularized)
-                lnn_logs_set(&logs, "regularization_loss", reg_sum / (double)seen);
-            lnn_progress_update(&bar, s + 1, &logs, false);
-            if (lnn_callbacks_batch(model, (int64_t)s, &logs))
-                model->stop_training = true;
-            if (model->stop_training)
-                break;
-        }
-        if (vx && v_n) {
-            double val_loss;
-            size_t vbs = bs < v_n ? bs : v_n;
-            /* Validation reuses the training buffers (capacity bs). */
-            st = evaluate_range(model, vx, vy, NULL, v_first, v_n, vbs, &val_loss);
-            if (st != LIBNN_OK) {
-                lnn_callbacks_train_end(model);
-                return lnn_error_prefix(st, "fit: validation after epoch %lld",
-                                        (long long)epoch + 1);
-            }
-            log_results(model, &logs, "val_", val_loss);
-        }
-        lnn_logs_set(&logs, "lr", lnn_optimizer_current_lr(model->opt));
-        lnn_progress_update(&bar, steps, &logs, true);
-        bool stop = false;
+        lnn_progress_epoch_begin(&bar, verbose, epoch, epochs, r.steps);
+        double sums[3] = {0, 0, 0};
+        if ((st = fit_epoch(model, x, y, &r, epoch, &bar, sums)) != LIBNN_OK ||
+            (st = epoch_logs(model, &r, epoch, sums, &logs)) != LIBNN_OK)
+            break;
+        lnn_progress_update(&bar, r.steps, &logs, true);
+        stop = false;
         model->epoch_reached = epoch + 1; /* a checkpoint saved now resumes after it */
         st = lnn_callbacks_epoch_end(model, epoch, &logs, &stop);
         lnn_history_append(&model->history, &logs);
         model->results = logs;
-        if (st != LIBNN_OK) {
-            lnn_callbacks_train_end(model);
-            return st;
-        }
+        if ((st = lnn_parallel_agree(model, "fit", st, &stop)) != LIBNN_OK)
+            break;
         if (stop)
             model->stop_training = true;
     }
     lnn_callbacks_train_end(model);
-    return LIBNN_OK;
+    return st;
 }

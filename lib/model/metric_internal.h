@@ -38,6 +38,13 @@ libnn_status lnn_metric_update(lnn_metric_state *m, size_t n, const float *y_pre
  * was, or it is undefined, as AUC with one class only). */
 double lnn_metric_result(const lnn_metric_state *m);
 
+/* Summing over data-parallel workers: the accumulator as `size` doubles
+ * that add up (pack), and the accumulator from the sum of every worker's
+ * pack (unpack). */
+size_t lnn_metric_state_size(const lnn_metric_state *m);
+void lnn_metric_pack(const lnn_metric_state *m, double *out);
+void lnn_metric_unpack(lnn_metric_state *m, const double *in);
+
 /* Keras' log name of this accumulator: "accuracy", "precision", "auc", ... */
 const char *lnn_metric_log_name(const lnn_metric_state *m);
 

@@ -276,3 +276,50 @@ double lnn_metric_result(const lnn_metric_state *m)
         return lnn_div0(m->total, m->count);
     }
 }
+
+/* The fixed fields, then the extra ones; R2's running mean and M2 become
+ * the sums of w*y and w*y^2 (which add up), and back. */
+#define LNN_METRIC_FIXED 7
+
+size_t lnn_metric_state_size(const lnn_metric_state *m)
+{
+    return LNN_METRIC_FIXED + m->n_extra;
+}
+
+void lnn_metric_pack(const lnn_metric_state *m, double *out)
+{
+    const double fixed[LNN_METRIC_FIXED] = {(double)m->seen, m->total, m->count, m->tp,
+                                            m->fp,           m->fn,    m->saw_nan};
+    memcpy(out, fixed, sizeof fixed);
+    memcpy(out + LNN_METRIC_FIXED, m->extra, m->n_extra * sizeof(double));
+    if (m->kind != LIBNN_METRIC_R2)
+        return;
+    size_t k = m->k;
+    double *wsum = out + LNN_METRIC_FIXED, *s1 = wsum + k, *s2 = s1 + k;
+    for (size_t j = 0; j < k; j++) {
+        double mean = s1[j];
+        s1[j] = wsum[j] * mean;
+        s2[j] = s2[j] + wsum[j] * mean * mean;
+    }
+}
+
+void lnn_metric_unpack(lnn_metric_state *m, const double *in)
+{
+    m->seen = (size_t)in[0];
+    m->total = in[1];
+    m->count = in[2];
+    m->tp = in[3];
+    m->fp = in[4];
+    m->fn = in[5];
+    m->saw_nan = in[6] != 0;
+    memcpy(m->extra, in + LNN_METRIC_FIXED, m->n_extra * sizeof(double));
+    if (m->kind != LIBNN_METRIC_R2)
+        return;
+    size_t k = m->k;
+    double *wsum = m->extra, *mean = wsum + k, *m2 = mean + k;
+    for (size_t j = 0; j < k; j++) {
+        double s1 = mean[j];
+        mean[j] = lnn_div0(s1, wsum[j]);
+        m2[j] -= s1 * mean[j];
+    }
+}

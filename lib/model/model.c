@@ -48,6 +48,8 @@ void libnn_model_free(libnn_model *model)
     lnn_free(model->param_names);
     lnn_free(model->class_weights);
     lnn_free(model->order);
+    lnn_free(model->grad_block);
+    lnn_free(model->parallel.buf);
     lnn_plan_free(&model->plan);
     lnn_history_free(&model->history);
     lnn_free(model);
@@ -342,12 +344,34 @@ libnn_status libnn_model_compile(libnn_model *model, libnn_optimizer *optimizer,
     st = collect_params(model, &refs, &names, &n);
     if (st != LIBNN_OK)
         return st;
+    /* One block for all trainable gradients, so that the gradient hook sees
+     * them as one buffer; the layers' weights are pointed into it only once
+     * nothing can fail any more. */
+    size_t grad_count = 0;
+    for (size_t i = 0; i < n; i++)
+        grad_count += refs[i].size;
+    float *grad_block = lnn_calloc(grad_count ? grad_count : 1, sizeof(float));
+    if (!grad_block) {
+        lnn_free(refs);
+        lnn_free(names);
+        return lnn_error_nomem("model_compile: gradients", grad_count * sizeof(float));
+    }
+    for (size_t i = 0, at = 0; i < n; at += refs[i].size, i++)
+        refs[i].grad = grad_block + at;
     st = lnn_optimizer_bind(optimizer, n, refs);
     if (st != LIBNN_OK) {
+        lnn_free(grad_block);
         lnn_free(refs);
         lnn_free(names);
         return st;
     }
+    for (size_t i = 0, k = 0; i < model->n_layers; i++)
+        for (size_t w = 0; w < model->layers[i]->n_weights; w++)
+            if (model->layers[i]->weights[w].trainable)
+                model->layers[i]->weights[w].grad = refs[k++].grad;
+    lnn_free(model->grad_block);
+    model->grad_block = grad_block;
+    model->grad_count = grad_count;
     libnn_optimizer_free(model->opt);
     lnn_free(model->params);
     lnn_free(model->param_names);

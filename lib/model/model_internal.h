@@ -61,6 +61,18 @@ struct libnn_callback {
     bool owned; /* added to a model */
 };
 
+/* Data-parallel fit (parallel.c): this process is worker `rank` of `size`;
+ * size 0 or 1 is off. */
+typedef struct lnn_parallel {
+    int64_t rank, size;
+    libnn_reduce_fn reduce;
+    void *user;
+    lnn_rng rng;       /* this worker's dropout draws: the model's generator
+                          stays the same on every worker, for the shuffles */
+    double *buf;       /* reductions of a fit, sized at its start */
+    size_t buf_cap;
+} lnn_parallel;
+
 typedef struct lnn_history {
     size_t epochs, capacity;
     size_t n_series;
@@ -111,6 +123,15 @@ struct libnn_model {
     libnn_callback **callbacks;
     size_t n_callbacks, cap_callbacks;
     bool stop_training;
+
+    /* The trainable weights' gradients in one block, in params order: every
+     * trainable lnn_weight's grad points into it (model.c, at compile), so
+     * the gradient hook sees them as one buffer without a copy. */
+    float *grad_block;
+    size_t grad_count;
+    libnn_gradient_fn grad_hook;
+    void *grad_user;
+    lnn_parallel parallel;
 };
 
 /* ---- plan.c ---- */
@@ -145,6 +166,36 @@ libnn_status lnn_model_check_data(const libnn_model *m, const char *who, const l
                                   const libnn_tensor *y);
 /* The regularisation loss of all layers (adding its gradient when add_grad). */
 double lnn_model_regularization(libnn_model *m, bool add_grad);
+
+/* ---- parallel.c ---- */
+/* True when fit runs data-parallel. */
+bool lnn_parallel_on(const libnn_model *m);
+/* This worker's share [*first, *first + *n) of the samples [first, first + n):
+ * contiguous slices in worker order, sizes differing by at most one. */
+void lnn_parallel_shard(const libnn_model *m, size_t first, size_t n, size_t *my_first,
+                        size_t *my_n);
+/* Room for the reductions of a fit (extra doubles besides the metrics). */
+libnn_status lnn_parallel_reserve(libnn_model *m);
+/* Every worker learns every worker's status and stop wish: returns the
+ * first failed worker's status (this worker's own message when it is the one,
+ * else one naming the worker), and *stop (may be NULL) becomes true when any
+ * worker asked to stop. `who` names the place for the message. Off: returns
+ * `local` as is. */
+libnn_status lnn_parallel_agree(libnn_model *m, const char *who, libnn_status local, bool *stop);
+/* Every worker checks its values[0..n) (n <= 16) against worker 0's and then
+ * all agree as lnn_parallel_agree: a worker called with other data fails
+ * them all, instead of waiting for the others forever. */
+libnn_status lnn_parallel_same(libnn_model *m, const char *who, libnn_status local,
+                               const double *values, size_t n);
+/* Give every worker worker 0's shuffling generator, so that their epoch
+ * orders agree whatever each did before (a checkpoint loaded by one). */
+libnn_status lnn_parallel_share_rng(libnn_model *m, const char *who);
+/* Sum sums[0..n) and the metric accumulators over the workers (in place). */
+libnn_status lnn_parallel_sum(libnn_model *m, const char *who, double *sums, size_t n);
+/* Whether this process writes files and prints (worker 0, or not parallel). */
+bool lnn_model_writes_files(const libnn_model *m);
+/* The generator dropout draws from in a training step. */
+lnn_rng *lnn_model_step_rng(libnn_model *m);
 
 /* ---- history.c ---- */
 void lnn_logs_clear(libnn_logs *logs);

@@ -4,6 +4,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/error_internal.h"
@@ -174,41 +175,78 @@ static libnn_status update_metrics(libnn_model *m, size_t n)
     return LIBNN_OK;
 }
 
-libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double *loss,
-                                  double *reg_out, bool with_metrics)
+/* Forward, loss and backward of the loaded batch into the weights'
+ * gradients; *sum receives the loss summed over the batch. */
+static libnn_status gradients(libnn_model *m, size_t n, size_t base, double *sum,
+                              bool with_metrics)
 {
     lnn_plan *p = &m->plan;
     size_t L = m->n_layers;
-    libnn_status st = lnn_model_forward(m, p, n, true, &m->rng);
+    lnn_rng *rng = lnn_model_step_rng(m);
+    libnn_status st = lnn_model_forward(m, p, n, true, rng);
     if (st != LIBNN_OK)
         return st;
-    double sum;
-    st = lnn_loss_eval(&m->loss, n, m->out_size, p->act[L], p->y_true, p->weights, base, &sum,
+    st = lnn_loss_eval(&m->loss, n, m->out_size, p->act[L], p->y_true, p->weights, base, sum,
                        p->grad[0], 1.0f / (float)n);
     if (st != LIBNN_OK)
         return st;
     if (with_metrics && (st = update_metrics(m, n)) != LIBNN_OK)
         return st;
-    for (size_t i = 0; i < L; i++)
-        libnn_layer_zero_grad(m->layers[i]);
     /* Backward: dy in grad[cur], dx into grad[1 - cur]; the first layer's
      * dx is never needed. */
     int cur = 0;
     for (size_t i = L; i-- > 0;) {
         libnn_layer *l = m->layers[i];
-        lnn_exec e = layer_exec(p, i, n, true, &m->rng);
+        lnn_exec e = layer_exec(p, i, n, true, rng);
         float *dx = i > 0 ? p->grad[1 - cur] : NULL;
         st = l->ops->backward(l, &e, p->act[i], p->act[i + 1], p->grad[cur], dx);
         if (st != LIBNN_OK)
             return lnn_error_prefix(st, "layer %zu", i);
         cur = 1 - cur;
     }
-    double reg = lnn_model_regularization(m, true);
+    return LIBNN_OK;
+}
+
+/* The gradient hook, if any: told of a failure too, so that peers waiting
+ * in a collective learn of it; then the step's own error stands. */
+static libnn_status run_hook(libnn_model *m, size_t n, libnn_status failed)
+{
+    if (!m->grad_hook)
+        return failed;
+    char saved[1024];
+    if (failed != LIBNN_OK) {
+        snprintf(saved, sizeof saved, "%s", libnn_last_error());
+        memset(m->grad_block, 0, m->grad_count * sizeof(float));
+    }
+    libnn_clear_error();
+    libnn_status st = m->grad_hook(m, m->grad_block, m->grad_count, (int64_t)n, failed,
+                                   m->grad_user);
+    if (failed != LIBNN_OK)
+        return lnn_error(failed, "%s", saved);
+    if (st == LIBNN_OK)
+        return LIBNN_OK;
+    if (!libnn_last_error()[0])
+        return lnn_error(st, "gradient hook: returned %d (%s)", (int)st, libnn_status_str(st));
+    return lnn_error_prefix(st, "gradient hook");
+}
+
+libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double *loss,
+                                  double *reg_out, bool with_metrics)
+{
+    for (size_t i = 0; i < m->n_layers; i++)
+        libnn_layer_zero_grad(m->layers[i]);
+    double sum = 0;
+    /* A data-parallel worker may have no sample of a short last batch: it
+     * still takes part in the step with zero gradients. */
+    libnn_status st = n ? gradients(m, n, base, &sum, with_metrics) : LIBNN_OK;
+    double reg = st == LIBNN_OK ? lnn_model_regularization(m, true) : 0;
+    if ((st = run_hook(m, n, st)) != LIBNN_OK)
+        return st;
     st = lnn_optimizer_step(m->opt);
     if (st != LIBNN_OK)
         return st;
     if (loss)
-        *loss = sum / (double)n + reg;
+        *loss = (n ? sum / (double)n : 0) + reg;
     if (reg_out)
         *reg_out = reg;
     return LIBNN_OK;

@@ -248,6 +248,11 @@ int64_t libnn_optimizer_iterations(const libnn_optimizer *opt)
     return opt ? opt->iterations : 0;
 }
 
+libnn_status libnn_optimizer_set_iterations(libnn_optimizer *opt, int64_t iterations)
+{
+    return lnn_optimizer_set_iterations(opt, iterations);
+}
+
 libnn_status lnn_optimizer_set_iterations(libnn_optimizer *opt, int64_t iterations)
 {
     if (!opt || iterations < 0)
