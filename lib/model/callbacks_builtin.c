@@ -158,6 +158,8 @@ static lnn_param_value load_option(const builtin *b, libnn_callback_option key)
 static libnn_status set_option(libnn_callback *cb, libnn_callback_option key, const char *who,
                                bool from_int, lnn_param_value in)
 {
+    if (lnn_is_model_checkpoint(cb))
+        return lnn_model_checkpoint_set(cb, key, from_int, in);
     const lnn_param_def *def = find_option(cb, key, who, &in);
     if (!def)
         return LIBNN_E_INVALID;
@@ -185,6 +187,8 @@ libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_o
 libnn_status libnn_callback_get_int(const libnn_callback *callback, libnn_callback_option key,
                                     int64_t *value)
 {
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_get(callback, key, value, NULL);
     const lnn_param_def *def = find_option(callback, key, "callback_get_int", value);
     if (!def)
         return LIBNN_E_INVALID;
@@ -196,6 +200,8 @@ libnn_status libnn_callback_get_int(const libnn_callback *callback, libnn_callba
 libnn_status libnn_callback_get_float(const libnn_callback *callback, libnn_callback_option key,
                                       double *value)
 {
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_get(callback, key, NULL, value);
     const lnn_param_def *def = find_option(callback, key, "callback_get_float", value);
     if (!def)
         return LIBNN_E_INVALID;
@@ -213,15 +219,20 @@ int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
 }
 
 /* Keras' "auto": metrics that grow when better are maximised. */
-static bool maximise(const builtin *b)
+bool lnn_monitor_maximise(const char *monitor, int mode)
 {
-    if (b->mode != LIBNN_MODE_AUTO)
-        return b->mode == LIBNN_MODE_MAX;
+    if (mode != LIBNN_MODE_AUTO)
+        return mode == LIBNN_MODE_MAX;
     static const char *const up[] = {"acc", "auc", "precision", "recall", "f1", "r2"};
     for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
-        if (strstr(b->monitor, up[i]))
+        if (strstr(monitor, up[i]))
             return true;
     return false;
+}
+
+static bool maximise(const builtin *b)
+{
+    return lnn_monitor_maximise(b->monitor, b->mode);
 }
 
 /* value improves on reference by more than min_delta. */

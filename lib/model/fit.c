@@ -292,8 +292,6 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         model->order = order;
         model->order_cap = n_train;
     }
-    for (size_t i = 0; i < n_train; i++)
-        model->order[i] = i;
     model->history.epochs = 0;
     model->stop_training = false;
     if ((st = lnn_callbacks_train_begin(model)) != LIBNN_OK)
@@ -312,6 +310,10 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         lnn_logs_clear(&logs);
         if (lnn_callbacks_epoch_begin(model, epoch, &logs))
             break;
+        /* Each epoch's order depends only on the generator's state, so a
+         * checkpoint (which saves that state) resumes the same sequence. */
+        for (size_t i = 0; i < n_train; i++)
+            model->order[i] = i;
         if (model->shuffle)
             shuffle(model, model->order, n_train);
         reset_metrics(model);
@@ -356,6 +358,7 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         lnn_logs_set(&logs, "lr", lnn_optimizer_current_lr(model->opt));
         lnn_progress_update(&bar, steps, &logs, true);
         bool stop = false;
+        model->epoch_reached = epoch + 1; /* a checkpoint saved now resumes after it */
         st = lnn_callbacks_epoch_end(model, epoch, &logs, &stop);
         lnn_history_append(&model->history, &logs);
         model->results = logs;

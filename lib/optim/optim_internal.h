@@ -85,4 +85,11 @@ bool lnn_optimizer_option_int(const libnn_optimizer *opt, size_t i, bool *is_int
 size_t lnn_optimizer_piecewise(const libnn_optimizer *opt, const int64_t **boundaries,
                                const float **values);
 
+/* optim_config.c: whether an option is an integer one (int, bool, schedule). */
+bool lnn_optimizer_option_is_int(const libnn_optimizer *opt, libnn_opt_param key);
+
+/* A new unbound optimizer of the same kind and options (schedule, piecewise
+ * arrays included); no slots, iteration 0. Errors: LIBNN_E_NOMEM. */
+libnn_status lnn_optimizer_clone(const libnn_optimizer *src, libnn_optimizer **out);
+
 #endif
