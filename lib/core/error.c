@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define LNN_ERROR_DEFINITIONS /* the functions themselves, not the analyzer's view */
 #include "error_internal.h"
 
 /* Long enough for a message that names a layer and two rank-8 shapes. */

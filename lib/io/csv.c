@@ -281,19 +281,20 @@ static libnn_status parse_number(const csv_scan *s, const csv_field *f, float *o
 static libnn_status keep_name(csv_scan *s, const csv_field *f)
 {
     size_t bad;
-    if (memchr(s->scratch, '\0', f->len))
+    const char *name = s->scratch ? s->scratch : ""; /* no scratch yet for an empty name */
+    if (memchr(name, '\0', f->len))
         return at_error(s, LIBNN_E_FORMAT, f->line, f->col, "column name holds a NUL byte");
-    if (!lnn_utf8_valid((const unsigned char *)s->scratch, f->len, &bad))
+    if (!lnn_utf8_valid((const unsigned char *)name, f->len, &bad))
         return at_error(s, LIBNN_E_FORMAT, f->line, f->col,
                         "column name is not valid UTF-8 (byte 0x%02x at its byte %zu)",
-                        (unsigned char)s->scratch[bad], bad);
+                        (unsigned char)name[bad], bad);
     if (s->name_count % 16 == 0) {
         char **grown = lnn_realloc(s->names, (s->name_count + 16) * sizeof *grown);
         if (!grown)
             return lnn_error_nomem(s->who, (s->name_count + 16) * sizeof *grown);
         s->names = grown;
     }
-    if (!(s->names[s->name_count] = lnn_strndup(s->scratch, f->len)))
+    if (!(s->names[s->name_count] = lnn_strndup(name, f->len)))
         return lnn_error_nomem(s->who, f->len + 1);
     s->name_count++;
     return LIBNN_OK;

@@ -366,7 +366,7 @@ static libnn_status read_layers(const json_t *layers, libnn_model *m)
         return lnn_error(LIBNN_E_FORMAT, "architecture: no layers after the InputLayer");
     for (size_t i = first; i < n; i++) {
         ctx c = {i - first, "?"};
-        libnn_layer *l;
+        libnn_layer *l = NULL;
         const json_t *obj = json_array_get(layers, i);
         st = read_layer(obj, &c, &l);
         if (st != LIBNN_OK)

@@ -119,7 +119,7 @@ libnn_status lnn_optimizer_bind(libnn_optimizer *o, size_t n, const lnn_param_re
         if (!(mask & (1u << s)))
             continue;
         float init = o->ops->slot_init ? o->ops->slot_init(o->opt, s) : 0.0f;
-        for (size_t i = 0; i < total; i++)
+        for (size_t i = 0; next && i < total; i++)
             next[i] = init;
         o->slot_base[s] = next;
         if (next) /* NULL when every weight is empty */

@@ -264,7 +264,7 @@ libnn_status libnn_tokenizer_sequence_to_text(const libnn_tokenizer *tok, const 
             size += strlen(w) + (words++ > 0);
     }
     *needed = size;
-    if (capacity < size)
+    if (!buf || capacity < size) /* no buf means capacity 0 */
         return lnn_error(LIBNN_E_RANGE, "%s: the text needs %zu bytes, capacity is %zu", who, size,
                          capacity);
     char *p = buf;
