@@ -43,4 +43,14 @@ size_t lnn_reshape_target(const libnn_layer *l, int64_t *shape);
  * NULL for other kinds. */
 const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l);
 
+/*
+ * The output shape and weight count building an unbuilt `l` for `ndim`,
+ * `shape` would give, without allocating or changing the layer: so a file
+ * can be checked against its own size before any weight is allocated.
+ * out_shape has room for LIBNN_MAX_RANK entries. Errors: those of the
+ * kind's build (LIBNN_E_SHAPE, ...), LIBNN_E_STATE (l is built).
+ */
+libnn_status lnn_layer_dry_build(libnn_layer *l, size_t ndim, const int64_t *shape,
+                                 size_t *out_ndim, int64_t *out_shape, size_t *weights);
+
 #endif

@@ -6,6 +6,7 @@
  * made, so fit fails only for what cannot be known before: a log value the
  * template names that fit does not produce, or a save the system refuses.
  */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
 #include "core/log_internal.h"
+#include "core/params_internal.h"
 #include "libnn/model_file.h"
 #include "model_internal.h"
 
@@ -265,37 +267,67 @@ libnn_status libnn_model_checkpoint_new(const char *filepath, const char *monito
     return LIBNN_OK;
 }
 
-libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, double v)
+static const char *mode_name(int mode)
+{
+    static const char *const names[] = {"auto", "min", "max"};
+    return mode >= 0 && mode < 3 ? names[mode] : NULL;
+}
+
+/* ModelCheckpoint's options, validated by the shared option rows. */
+static const lnn_param_def options[] = {
+    LNN_PARAM_ENUM(LIBNN_CB_MODE, "mode", 0, 3, mode_name),
+    LNN_PARAM_FLOAT(LIBNN_CB_MIN_DELTA, "min_delta", 0, 0, DBL_MAX),
+    LNN_PARAM_BOOL(LIBNN_CB_SAVE_BEST_ONLY, "save_best_only", 0),
+    LNN_PARAM_BOOL(LIBNN_CB_SAVE_WEIGHTS_ONLY, "save_weights_only", 0),
+    LNN_PARAM_INT(LIBNN_CB_SAVE_FREQ, "save_freq", 0, 0, LNN_INT_NO_MAX),
+};
+
+static const lnn_param_def *find_option(libnn_callback_option key)
+{
+    int i = lnn_params_find(options, sizeof options / sizeof options[0], (int)key);
+    if (i < 0)
+        lnn_error(LIBNN_E_INVALID, WHO " has no option %d", (int)key);
+    return i < 0 ? NULL : &options[i];
+}
+
+libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, bool from_int,
+                                      lnn_param_value in)
 {
     checkpoint *c = cb->user;
-    bool flag = v == 0 || v == 1;
+    const lnn_param_def *def = find_option(key);
+    lnn_param_value v;
+    libnn_status st = def ? lnn_params_from(WHO, def, from_int, in, true,
+                                            "libnn_callback_set_int", &v)
+                          : LIBNN_E_INVALID;
+    if (st != LIBNN_OK)
+        return st;
     switch (key) {
-    case LIBNN_CB_MODE:
-        if (!(v == 0 || v == 1 || v == 2))
-            return lnn_error(LIBNN_E_INVALID, WHO ": mode is auto (0), min (1) or max (2), "
-                                              "got %g", v);
-        c->mode = (int)v;
-        return LIBNN_OK;
-    case LIBNN_CB_MIN_DELTA:
-        if (!(v >= 0) || isinf(v))
-            return lnn_error(LIBNN_E_INVALID, WHO ": min_delta must be >= 0, got %g", v);
-        c->min_delta = v;
-        return LIBNN_OK;
-    case LIBNN_CB_SAVE_BEST_ONLY:
-    case LIBNN_CB_SAVE_WEIGHTS_ONLY:
-        if (!flag)
-            return lnn_error(LIBNN_E_INVALID, WHO ": %s is a boolean (0 or 1), got %g",
-                             key == LIBNN_CB_SAVE_BEST_ONLY ? "save_best_only"
-                                                            : "save_weights_only", v);
-        *(key == LIBNN_CB_SAVE_BEST_ONLY ? &c->save_best_only : &c->weights_only) = v != 0;
-        return LIBNN_OK;
-    case LIBNN_CB_SAVE_FREQ:
-        if (!(v >= 0 && v <= 1e12) || v != floor(v))
-            return lnn_error(LIBNN_E_INVALID, WHO ": save_freq is a whole number of batches "
-                                              "(0: every epoch), got %g", v);
-        c->save_freq = (int64_t)v;
-        return LIBNN_OK;
-    default:
-        return lnn_error(LIBNN_E_INVALID, WHO " has no option %d", (int)key);
+    case LIBNN_CB_MODE: c->mode = (int)v.i; break;
+    case LIBNN_CB_MIN_DELTA: c->min_delta = v.f; break;
+    case LIBNN_CB_SAVE_BEST_ONLY: c->save_best_only = v.i != 0; break;
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY: c->weights_only = v.i != 0; break;
+    default: c->save_freq = v.i; break;
     }
+    return LIBNN_OK;
+}
+
+libnn_status lnn_model_checkpoint_get(const libnn_callback *cb, libnn_callback_option key,
+                                      int64_t *as_int, double *as_double)
+{
+    const checkpoint *c = cb->user;
+    const lnn_param_def *def = find_option(key);
+    if (!def)
+        return LIBNN_E_INVALID;
+    if (!as_int && !as_double)
+        return lnn_error(LIBNN_E_INVALID, WHO ": value is NULL");
+    lnn_param_value v = {.i = 0};
+    switch (key) {
+    case LIBNN_CB_MODE: v.i = c->mode; break;
+    case LIBNN_CB_MIN_DELTA: v.f = c->min_delta; break;
+    case LIBNN_CB_SAVE_BEST_ONLY: v.i = c->save_best_only; break;
+    case LIBNN_CB_SAVE_WEIGHTS_ONLY: v.i = c->weights_only; break;
+    default: v.i = c->save_freq; break;
+    }
+    return as_int ? lnn_params_to_int(WHO, def, v, "libnn_callback_get_float", as_int)
+                  : lnn_params_to_double(WHO, def, v, "libnn_callback_get_int", as_double);
 }

@@ -187,6 +187,14 @@ libnn_status libnn_model_set_validation_data(libnn_model *model, const libnn_ten
         return lnn_error(LIBNN_E_INVALID, "set_validation_data: model is NULL");
     if ((x == NULL) != (y == NULL))
         return lnn_error(LIBNN_E_INVALID, "set_validation_data: give both x and y, or neither");
+    /* As the header promises, a mismatch fails here, not at the next fit
+     * (which checks again: the model may be compiled anew meanwhile). */
+    static const char who[] = "set_validation_data";
+    libnn_status st = !x                ? LIBNN_OK
+                      : model->compiled ? lnn_model_check_data(model, who, x, y)
+                                        : lnn_model_check_samples(model, who, x, y);
+    if (st != LIBNN_OK)
+        return st;
     model->val_x = x;
     model->val_y = y;
     return LIBNN_OK;

@@ -5,6 +5,7 @@
 #ifndef LIBNN_MODEL_FILE_INTERNAL_H
 #define LIBNN_MODEL_FILE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -37,5 +38,11 @@ libnn_status lnn_model_file_read(const char *who, const libnn_tensor_file *f, li
 /* Number of weight tensors of compiled m, and the file name of one. */
 size_t lnn_model_weight_tensor_count(const libnn_model *m);
 void lnn_model_weight_name(char *buf, size_t cap, size_t layer, const char *weight);
+
+/* Whether t has the weight's shape; if not, both shapes as text ("[3, 4]")
+ * into have and want (cap bytes each). */
+struct lnn_weight;
+bool lnn_tensor_fits_weight(const libnn_tensor *t, const struct lnn_weight *w, char *have,
+                            char *want, size_t cap);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/params_internal.h"
 #include "core/rng_internal.h"
 #include "layers/layer_internal.h"
 #include "libnn/model.h"
@@ -135,6 +136,10 @@ libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double 
                                   double *reg, bool update_metrics);
 /* Loss (without regularisation) and metrics of the loaded batch, inference mode. */
 libnn_status lnn_model_test_step(libnn_model *m, size_t n, size_t base, double *loss_sum);
+/* What can be checked without compiling: x against the input shape (when
+ * set) and with samples, y (when not NULL) with as many samples. */
+libnn_status lnn_model_check_samples(const libnn_model *m, const char *who,
+                                     const libnn_tensor *x, const libnn_tensor *y);
 /* Check x (and y when not NULL) against the model's shapes. */
 libnn_status lnn_model_check_data(const libnn_model *m, const char *who, const libnn_tensor *x,
                                   const libnn_tensor *y);
@@ -179,6 +184,10 @@ bool lnn_monitor_maximise(const char *monitor, int mode);
 /* Whether cb is a ModelCheckpoint, and setting one of its options (the
  * shared monitor options and LIBNN_CB_SAVE_*). */
 bool lnn_is_model_checkpoint(const libnn_callback *cb);
-libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, double v);
+libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, bool from_int,
+                                      lnn_param_value in);
+/* Getting one into *as_int or else *as_double (the other NULL). */
+libnn_status lnn_model_checkpoint_get(const libnn_callback *cb, libnn_callback_option key,
+                                      int64_t *as_int, double *as_double);
 
 #endif

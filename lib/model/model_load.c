@@ -14,6 +14,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "layers/layer_factory_internal.h"
 #include "libnn/model_file.h"
 #include "libnn/version.h"
 #include "model_file_internal.h"
@@ -75,32 +76,32 @@ static libnn_status parse_meta(const char *who, const libnn_tensor_file *f, cons
     return lnn_json_parse_object(who, key, text, strlen(text), root);
 }
 
-static bool same_shape(const libnn_tensor *t, size_t ndim, const int64_t *shape)
+bool lnn_tensor_fits_weight(const libnn_tensor *t, const lnn_weight *w, char *have,
+                            char *want, size_t cap)
 {
-    if (libnn_tensor_ndim(t) != ndim)
-        return false;
-    for (size_t i = 0; i < ndim; i++)
-        if (libnn_tensor_dim(t, i) != shape[i])
-            return false;
-    return true;
+    bool same = libnn_tensor_ndim(t) == w->ndim;
+    for (size_t i = 0; same && i < w->ndim; i++)
+        same = libnn_tensor_dim(t, i) == w->shape[i];
+    if (!same) {
+        int64_t dims[LIBNN_MAX_RANK];
+        for (size_t i = 0; i < libnn_tensor_ndim(t); i++)
+            dims[i] = libnn_tensor_dim(t, i);
+        lnn_format_shape(have, cap, libnn_tensor_ndim(t), dims);
+        lnn_format_shape(want, cap, w->ndim, w->shape);
+    }
+    return same;
 }
 
 /* The tensor `name` of f, shaped as the weight; *out borrowed. */
 static libnn_status find_tensor(const char *who, const libnn_tensor_file *f, const char *name,
-                                const lnn_weight *w, libnn_status shape_status,
-                                const libnn_tensor **out)
+                                const lnn_weight *w, const libnn_tensor **out)
 {
+    char have[200], want[200];
     if (libnn_tensor_file_get(f, name, out) != LIBNN_OK)
         return lnn_error(LIBNN_E_FORMAT, "%s: tensor %s is missing", who, name);
-    if (!same_shape(*out, w->ndim, w->shape)) {
-        char a[200], b[200];
-        int64_t have[LIBNN_MAX_RANK];
-        for (size_t i = 0; i < libnn_tensor_ndim(*out); i++)
-            have[i] = libnn_tensor_dim(*out, i);
-        return lnn_error(shape_status, "%s: tensor %s has shape %s, the model's weight %s", who,
-                         name, lnn_format_shape(a, sizeof a, libnn_tensor_ndim(*out), have),
-                         lnn_format_shape(b, sizeof b, w->ndim, w->shape));
-    }
+    if (!lnn_tensor_fits_weight(*out, w, have, want, sizeof have))
+        return lnn_error(LIBNN_E_FORMAT, "%s: tensor %s has shape %s, the model's weight %s", who,
+                         name, have, want);
     return LIBNN_OK;
 }
 
@@ -122,7 +123,7 @@ static libnn_status read_tensors(const char *who, const libnn_tensor_file *f, li
             char name[NAME_CAP];
             const libnn_tensor *t;
             lnn_model_weight_name(name, sizeof name, i, wt->name);
-            if ((st = find_tensor(who, f, name, wt, LIBNN_E_FORMAT, &t)) == LIBNN_OK) {
+            if ((st = find_tensor(who, f, name, wt, &t)) == LIBNN_OK) {
                 copy_into(wt->value, t);
                 used++;
             }
@@ -139,7 +140,7 @@ static libnn_status read_tensors(const char *who, const libnn_tensor_file *f, li
                 const libnn_tensor *t;
                 snprintf(name, sizeof name, "optimizer.%s.layers.%zu.%s",
                          lnn_optimizer_slot_name(m->opt, s), i, wt->name);
-                if ((st = find_tensor(who, f, name, wt, LIBNN_E_FORMAT, &t)) == LIBNN_OK) {
+                if ((st = find_tensor(who, f, name, wt, &t)) == LIBNN_OK) {
                     copy_into(lnn_optimizer_slot(m->opt, s, k), t);
                     used++;
                 }
@@ -170,6 +171,33 @@ static libnn_status read_tensors(const char *who, const libnn_tensor_file *f, li
     return st;
 }
 
+/* The weights the architecture declares must fit in the tensors the file
+ * holds: checked on shapes alone, before compile allocates anything. */
+static libnn_status check_weight_budget(const char *who, const libnn_tensor_file *f,
+                                        libnn_model *m)
+{
+    size_t held = 0, need = 0, ndim = m->in_ndim;
+    int64_t shape[LIBNN_MAX_RANK];
+    memcpy(shape, m->in_shape, ndim * sizeof *shape);
+    for (size_t i = 0; i < libnn_tensor_file_count(f); i++) {
+        const libnn_tensor *t;
+        libnn_tensor_file_get(f, libnn_tensor_file_name(f, i), &t);
+        held += libnn_tensor_size(t);
+    }
+    for (size_t i = 0; i < m->n_layers; i++) {
+        size_t w;
+        libnn_status st = lnn_layer_dry_build(m->layers[i], ndim, shape, &ndim, shape, &w);
+        if (st != LIBNN_OK)
+            return lnn_error_prefix(LIBNN_E_FORMAT, "%s: architecture: layer %zu (%s)", who, i,
+                                    m->layers[i]->name);
+        if (!lnn_add_size(need, w, &need) || need > held)
+            return lnn_error(LIBNN_E_FORMAT, "%s: the architecture needs more weights (at least "
+                                             "%zu by layer %zu) than the file's %zu values",
+                             who, need, i, held);
+    }
+    return LIBNN_OK;
+}
+
 libnn_status lnn_model_file_read(const char *who, const libnn_tensor_file *f, libnn_model **out)
 {
     *out = NULL;
@@ -181,6 +209,8 @@ libnn_status lnn_model_file_read(const char *who, const libnn_tensor_file *f, li
     if (st == LIBNN_OK)
         st = lnn_arch_parse(who, arch, strlen(arch), &m);
     json_t *cfg = NULL, *ckpt = NULL;
+    if (st == LIBNN_OK)
+        st = check_weight_budget(who, f, m);
     if (st == LIBNN_OK)
         st = parse_meta(who, f, "training_config", &cfg);
     if (st == LIBNN_OK) {

@@ -50,19 +50,11 @@ static libnn_status match(const libnn_tensor_file *f, libnn_model *m, const json
             if (libnn_tensor_file_get(f, name, &t) != LIBNN_OK)
                 return lnn_error(LIBNN_E_FORMAT, WHO ": layer %zu (%s): weight %s is not in the "
                                                  "file (tensor %s)", i, l->name, wt->name, name);
-            bool same = libnn_tensor_ndim(t) == wt->ndim;
-            for (size_t d = 0; same && d < wt->ndim; d++)
-                same = libnn_tensor_dim(t, d) == wt->shape[d];
-            if (!same) {
-                char a[200], b[200];
-                int64_t have[LIBNN_MAX_RANK];
-                for (size_t d = 0; d < libnn_tensor_ndim(t); d++)
-                    have[d] = libnn_tensor_dim(t, d);
+            char have[200], want[200];
+            if (!lnn_tensor_fits_weight(t, wt, have, want, sizeof have))
                 return lnn_error(LIBNN_E_SHAPE, WHO ": layer %zu (%s): weight %s is %s in the "
                                                 "file, %s in the model", i, l->name, wt->name,
-                                 lnn_format_shape(a, sizeof a, libnn_tensor_ndim(t), have),
-                                 lnn_format_shape(b, sizeof b, wt->ndim, wt->shape));
-            }
+                                 have, want);
             if (copy)
                 memcpy(wt->value, libnn_tensor_data((libnn_tensor *)t),
                        wt->size * sizeof(float));

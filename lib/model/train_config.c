@@ -53,11 +53,13 @@ static json_t *optimizer_json(const libnn_optimizer *opt)
     const char *name;
     double value;
     bool ok = true;
-    for (size_t i = 0; ok && lnn_optimizer_option(opt, i, &key, &name, &value); i++)
-        ok = put(cfg, name,
-                 lnn_optimizer_option_is_int(opt, key) ? json_integer((json_int_t)value)
-                 : isnan(value)                        ? json_null()
-                                                       : json_real(value));
+    for (size_t i = 0; ok && lnn_optimizer_option(opt, i, &key, &name, &value); i++) {
+        bool is_int;
+        int64_t exact;
+        lnn_optimizer_option_int(opt, i, &is_int, &exact);
+        ok = put(cfg, name, is_int ? json_integer(exact) : isnan(value) ? json_null()
+                                                                        : json_real(value));
+    }
     const int64_t *bounds;
     const float *values;
     size_t n = lnn_optimizer_piecewise(opt, &bounds, &values);
