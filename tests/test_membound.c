@@ -88,6 +88,24 @@ static void load_within(load_fn load, const char *what, const char *path, size_t
                   libnn_status_str(want));
 }
 
+/* n copies of `unit` followed by `sep`, written a block at a time. */
+static void put_repeated(FILE *f, const char *unit, const char *sep, size_t n)
+{
+    size_t k = strlen(unit) + strlen(sep), per = ((size_t)1 << 20) / k;
+    char *block = malloc(per * k);
+    ck_assert_ptr_nonnull(block);
+    for (size_t i = 0; i < per; i++) {
+        memcpy(block + i * k, unit, strlen(unit));
+        memcpy(block + i * k + strlen(unit), sep, strlen(sep));
+    }
+    for (size_t done = 0; done < n;) {
+        size_t m = n - done < per ? n - done : per;
+        ck_assert_uint_eq(fwrite(block, k, m, f), m);
+        done += m;
+    }
+    free(block);
+}
+
 /* A safetensors file whose header is `prefix`, then `n` comma-separated
  * copies of `value` (each behind a key "<hex counter>": when `keyed`),
  * then `suffix`, padded with spaces; no data. Returns the header's size. */
@@ -98,14 +116,16 @@ static size_t write_safetensors(const char *path, const char *prefix, bool keyed
     ck_assert_ptr_nonnull(f);
     unsigned char len[8] = {0};
     ck_assert_int_eq(fwrite(len, 1, 8, f), 8);
-    size_t h = strlen(prefix) + strlen(suffix) + n * strlen(value) + (n ? n - 1 : 0);
+    size_t h = strlen(prefix) + strlen(suffix);
+    if (!keyed)
+        h += n * strlen(value) + (n ? n - 1 : 0);
     fputs(prefix, f);
-    for (size_t i = 0; i < n; i++) {
-        if (keyed)
-            h += (size_t)fprintf(f, "\"%zx\":", i);
+    if (keyed) {
+        for (size_t i = 0; i < n; i++)
+            h += (size_t)fprintf(f, "\"%zx\":%s%s", i, value, i + 1 < n ? "," : "");
+    } else if (n > 0) {
+        put_repeated(f, value, ",", n - 1);
         fputs(value, f);
-        if (i + 1 < n)
-            fputc(',', f);
     }
     fputs(suffix, f);
     for (; h % 8; h++)
@@ -175,8 +195,7 @@ static void write_repeated(const char *path, const char *head, const char *unit,
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
     fputs(head, f);
-    for (size_t i = 0; i < n; i++)
-        fputs(unit, f);
+    put_repeated(f, unit, "", n);
     ck_assert_int_eq(fclose(f), 0);
 }
 
