@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "kernels/vmath_internal.h"
 #include "rnn_internal.h"
 
 static const lnn_param_def lstm_params[] = {
@@ -20,6 +21,13 @@ static const lnn_param_def lstm_params[] = {
 static void lstm_step(const lnn_rnn *r, const lnn_rnn_step *st)
 {
     size_t u = r->units, G = r->gates;
+    if (r->act == LNN_ACT_TANH && r->ract == LNN_ACT_SIGMOID) {
+        /* Keras' default: every gate of a row in one vectorised pass. */
+        for (size_t b = 0; b < st->batch; b++)
+            lnn_vlstm_cell(st->z + b * G, st->c_prev + b * u, st->c + b * u, st->aux + b * u,
+                           st->h + b * u, u);
+        return;
+    }
     for (size_t b = 0; b < st->batch; b++) {
         float *i = st->z + b * G, *f = i + u, *g = f + u, *o = g + u;
         const float *cp = st->c_prev + b * u;

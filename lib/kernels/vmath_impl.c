@@ -1,0 +1,178 @@
+/*
+ * The vectorised transcendental kernels, written once on GCC/clang vector
+ * types. lib/meson.build compiles this file once per instruction set
+ * (LNN_VMATH_ISA: portable, avx2, avx512, with the matching -m flags and
+ * FMA contraction), and vmath.c picks one at run time; see vmath_internal.h
+ * for the accuracy each function keeps.
+ *
+ * exp: x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two parts, so r is exact
+ * to a float), e^r by a degree-7 polynomial (1 + r + r^2 P(r), P the
+ * minimax fit Cephes' expf uses), then 2^n applied as two factors 2^(n/2),
+ * so results from the largest float down to the smallest subnormal need no
+ * special case: they overflow to inf or underflow to 0 in the multiply.
+ * n is read from the low bits of x / ln2 + 1.5 * 2^23 (no float-to-int
+ * conversion, so NaN never reaches an integer operation as a value that
+ * matters: NaN inputs are restored at the end).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vmath_internal.h"
+
+#ifndef LNN_VMATH_ISA
+#define LNN_VMATH_ISA portable
+#endif
+
+#define VW (LNN_VMATH_WIDTH_BYTES / 4)
+typedef float vf __attribute__((vector_size(LNN_VMATH_WIDTH_BYTES)));
+typedef int32_t vi __attribute__((vector_size(LNN_VMATH_WIDTH_BYTES)));
+
+#define CAT_(a, b) a##_##b
+#define CAT(a, b) CAT_(a, b)
+#define FN(name) CAT(name, LNN_VMATH_ISA)
+
+static inline vf splat(float v)
+{
+    return (vf){0} + v;
+}
+
+static inline vf load(const float *p)
+{
+    vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void store(float *p, vf v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* a where m (all ones), else b. */
+static inline vf blend(vi m, vf a, vf b)
+{
+    return (vf)((m & (vi)a) | (~m & (vi)b));
+}
+
+static inline vf vabs(vf x)
+{
+    return (vf)((vi)x & 0x7fffffff);
+}
+
+static inline vf vexp(vf x)
+{
+    const vf magic = splat(12582912.0f); /* 1.5 * 2^23 */
+    vi nan = x != x;
+    vf xc = blend(x < 89.0f, x, splat(89.0f));
+    xc = blend(xc > -110.0f, xc, splat(-110.0f));
+    vf t = xc * 1.44269504088896341f + magic;
+    vf nf = t - magic;
+    vi n = (vi)t - (vi)magic;
+    vf r = xc - nf * 0.693359375f;
+    r = r - nf * -2.12194440e-4f;
+    vf p = splat(1.9875691500e-4f);
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * (r * r) + r + 1.0f;
+    vi n1 = n >> 1, n2 = n - n1;
+    vf s1 = (vf)((n1 + 127) << 23), s2 = (vf)((n2 + 127) << 23);
+    return blend(nan, x, p * s1 * s2);
+}
+
+/* 1 / (1 + e^-x) with e^-|x| only (never overflows). */
+static inline vf vsigmoid(vf x)
+{
+    vf e = vexp(-vabs(x));
+    vf s = 1.0f / (1.0f + e);
+    return blend(x >= 0.0f, s, e * s);
+}
+
+/* Small |x|: x + x^3 P(x^2) (Cephes' tanhf fit, relative error < 2 ulp
+ * where 1 - 2 / (e^2|x| + 1) would cancel); else that expression with x's
+ * sign. e^2|x| = inf gives 1 exactly. */
+static inline vf vtanh(vf x)
+{
+    vf a = vabs(x), z = x * x;
+    vf p = splat(-5.70498872745e-3f);
+    p = p * z + 2.06390887954e-2f;
+    p = p * z + -5.37397155531e-2f;
+    p = p * z + 1.33314422036e-1f;
+    p = p * z + -3.33332819422e-1f;
+    vf small = p * z * a + a;
+    vf big = 1.0f - 2.0f / (vexp(a + a) + 1.0f);
+    /* Both are >= 0 (or NaN): x's sign goes on last, so tanh(-0) = -0. */
+    return (vf)((vi)blend(a < 0.625f, small, big) | ((vi)x & (int32_t)0x80000000));
+}
+
+/* y[i] = f(x[i]) over n values: whole vectors, then the tail through a
+ * padded vector. */
+#define MAP_VEC(f)                                                                             \
+    do {                                                                                       \
+        size_t i = 0;                                                                          \
+        for (; i + VW <= n; i += VW)                                                           \
+            store(y + i, f(load(x + i)));                                                      \
+        if (i < n) {                                                                           \
+            float t[VW] = {0};                                                                 \
+            memcpy(t, x + i, (n - i) * sizeof *t);                                             \
+            store(t, f(load(t)));                                                              \
+            memcpy(y + i, t, (n - i) * sizeof *t);                                             \
+        }                                                                                      \
+    } while (0)
+
+void FN(lnn_vexp)(const float *x, float *y, size_t n)
+{
+    MAP_VEC(vexp);
+}
+
+void FN(lnn_vsigmoid)(const float *x, float *y, size_t n)
+{
+    MAP_VEC(vsigmoid);
+}
+
+void FN(lnn_vtanh)(const float *x, float *y, size_t n)
+{
+    MAP_VEC(vtanh);
+}
+
+/* One row of an LSTM step with sigmoid gates and tanh (see
+ * vmath_internal.h), vector by vector, every factor in registers once. */
+static inline void lstm_vec(float *z, size_t u, size_t j, const float *cp, float *c, float *tc,
+                            float *h)
+{
+    vf i = vsigmoid(load(z + j)), f = vsigmoid(load(z + u + j));
+    vf g = vtanh(load(z + 2 * u + j)), o = vsigmoid(load(z + 3 * u + j));
+    vf cv = f * load(cp + j) + i * g;
+    vf t = vtanh(cv);
+    store(z + j, i);
+    store(z + u + j, f);
+    store(z + 2 * u + j, g);
+    store(z + 3 * u + j, o);
+    store(c + j, cv);
+    store(tc + j, t);
+    store(h + j, o * t);
+}
+
+void FN(lnn_vlstm_cell)(float *z, const float *cp, float *c, float *tc, float *h, size_t u)
+{
+    size_t j = 0;
+    for (; j + VW <= u; j += VW)
+        lstm_vec(z, u, j, cp, c, tc, h);
+    if (j == u)
+        return;
+    /* The tail: the same on padded copies of the last u - j units. */
+    size_t k = u - j;
+    float tz[4 * VW] = {0}, tcp[VW] = {0}, t[3][VW];
+    for (size_t q = 0; q < 4; q++)
+        memcpy(tz + q * VW, z + q * u + j, k * sizeof *tz);
+    memcpy(tcp, cp + j, k * sizeof *tcp);
+    lstm_vec(tz, VW, 0, tcp, t[0], t[1], t[2]);
+    for (size_t q = 0; q < 4; q++)
+        memcpy(z + q * u + j, tz + q * VW, k * sizeof *tz);
+    memcpy(c + j, t[0], k * sizeof *c);
+    memcpy(tc + j, t[1], k * sizeof *tc);
+    memcpy(h + j, t[2], k * sizeof *h);
+}
