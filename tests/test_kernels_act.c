@@ -296,16 +296,21 @@ static void special_values(void)
     ck_assert(y[7] == 1e-30f && y[8] == -1e-30f);
 }
 
-/* The LSTM cell fused against its parts, for widths around the vectors'. */
+/* The LSTM cell fused against its parts, for widths around the vectors',
+ * with and without a bias. */
 static void lstm_cell_matches_parts(void)
 {
     for (size_t u = 1; u <= 37; u += 3) {
-        float z[4 * 37], ref[4 * 37], cp[37], c[37], tc[37], h[37];
-        for (size_t k = 0; k < 4 * u; k++)
-            z[k] = ref[k] = (float)sin(0.37 * (double)k + (double)u) * 4.0f;
+        float z[4 * 37], ref[4 * 37], bias[4 * 37], cp[37], c[37], tc[37], h[37];
+        bool with_bias = u % 2 == 0;
+        for (size_t k = 0; k < 4 * u; k++) {
+            z[k] = (float)sin(0.37 * (double)k + (double)u) * 4.0f;
+            bias[k] = with_bias ? (float)k * 0.01f - 0.5f : 0.0f;
+            ref[k] = z[k] + bias[k];
+        }
         for (size_t k = 0; k < u; k++)
             cp[k] = (float)cos(0.11 * (double)k) * 2.0f;
-        lnn_vlstm_cell(z, cp, c, tc, h, u);
+        lnn_vlstm_cell(z, with_bias ? bias : NULL, cp, c, tc, h, u);
         lnn_vsigmoid(ref, ref, 2 * u);
         lnn_vtanh(ref + 2 * u, ref + 2 * u, u);
         lnn_vsigmoid(ref + 3 * u, ref + 3 * u, u);

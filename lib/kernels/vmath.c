@@ -11,12 +11,16 @@ typedef struct vmath_table {
     void (*exp)(const float *x, float *y, size_t n);
     void (*sigmoid)(const float *x, float *y, size_t n);
     void (*tanh)(const float *x, float *y, size_t n);
-    void (*lstm_cell)(float *z, const float *cp, float *c, float *tc, float *h, size_t u);
+    void (*lstm_cell)(float *z, const float *bias, const float *cp, float *c, float *tc,
+                      float *h, size_t u);
+    void (*lstm_cell_backward)(const float *z, const float *cp, const float *tc,
+                               const float *dh, const float *dc, float *dz, float *dcp,
+                               size_t u);
 } vmath_table;
 
 #define TABLE(isa, ISA)                                                                        \
     {LNN_VMATH_##ISA, lnn_vexp_##isa, lnn_vsigmoid_##isa, lnn_vtanh_##isa,                     \
-     lnn_vlstm_cell_##isa}
+     lnn_vlstm_cell_##isa, lnn_vlstm_cell_backward_##isa}
 
 static const vmath_table tables[] = {
     TABLE(portable, PORTABLE),
@@ -86,7 +90,14 @@ void lnn_vtanh(const float *x, float *y, size_t n)
     table()->tanh(x, y, n);
 }
 
-void lnn_vlstm_cell(float *z, const float *cp, float *c, float *tc, float *h, size_t u)
+void lnn_vlstm_cell(float *z, const float *bias, const float *cp, float *c, float *tc, float *h,
+                    size_t u)
 {
-    table()->lstm_cell(z, cp, c, tc, h, u);
+    table()->lstm_cell(z, bias, cp, c, tc, h, u);
+}
+
+void lnn_vlstm_cell_backward(const float *z, const float *cp, const float *tc, const float *dh,
+                             const float *dc, float *dz, float *dcp, size_t u)
+{
+    table()->lstm_cell_backward(z, cp, tc, dh, dc, dz, dcp, u);
 }

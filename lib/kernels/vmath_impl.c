@@ -139,12 +139,15 @@ void FN(lnn_vtanh)(const float *x, float *y, size_t n)
 }
 
 /* One row of an LSTM step with sigmoid gates and tanh (see
- * vmath_internal.h), vector by vector, every factor in registers once. */
-static inline void lstm_vec(float *z, size_t u, size_t j, const float *cp, float *c, float *tc,
-                            float *h)
+ * vmath_internal.h), vector by vector, every factor in registers once. b
+ * holds the bias with the same layout as z (zeros for none). */
+static inline void lstm_vec(float *z, const float *b, size_t u, size_t j, const float *cp,
+                            float *c, float *tc, float *h)
 {
-    vf i = vsigmoid(load(z + j)), f = vsigmoid(load(z + u + j));
-    vf g = vtanh(load(z + 2 * u + j)), o = vsigmoid(load(z + 3 * u + j));
+    vf i = vsigmoid(load(z + j) + load(b + j));
+    vf f = vsigmoid(load(z + u + j) + load(b + u + j));
+    vf g = vtanh(load(z + 2 * u + j) + load(b + 2 * u + j));
+    vf o = vsigmoid(load(z + 3 * u + j) + load(b + 3 * u + j));
     vf cv = f * load(cp + j) + i * g;
     vf t = vtanh(cv);
     store(z + j, i);
@@ -156,23 +159,69 @@ static inline void lstm_vec(float *z, size_t u, size_t j, const float *cp, float
     store(h + j, o * t);
 }
 
-void FN(lnn_vlstm_cell)(float *z, const float *cp, float *c, float *tc, float *h, size_t u)
+void FN(lnn_vlstm_cell)(float *z, const float *bias, const float *cp, float *c, float *tc,
+                        float *h, size_t u)
+{
+    size_t j = 0;
+    if (bias)
+        for (; j + VW <= u; j += VW)
+            lstm_vec(z, bias, u, j, cp, c, tc, h);
+    if (j == u)
+        return;
+    /* The tail (or every unit, without a bias): the same on padded copies
+     * of VW units at a time. */
+    for (; j < u; j += VW) {
+        size_t k = u - j < VW ? u - j : VW;
+        float tz[4 * VW] = {0}, tb[4 * VW] = {0}, tcp[VW] = {0}, t[3][VW];
+        for (size_t q = 0; q < 4; q++) {
+            memcpy(tz + q * VW, z + q * u + j, k * sizeof *tz);
+            if (bias)
+                memcpy(tb + q * VW, bias + q * u + j, k * sizeof *tb);
+        }
+        memcpy(tcp, cp + j, k * sizeof *tcp);
+        lstm_vec(tz, tb, VW, 0, tcp, t[0], t[1], t[2]);
+        for (size_t q = 0; q < 4; q++)
+            memcpy(z + q * u + j, tz + q * VW, k * sizeof *tz);
+        memcpy(c + j, t[0], k * sizeof *c);
+        memcpy(tc + j, t[1], k * sizeof *tc);
+        memcpy(h + j, t[2], k * sizeof *h);
+    }
+}
+
+/* The gradients of one row of that step, from the gate values, cp and
+ * tc = tanh(c) that forward kept; the layout is lnn_vlstm_cell_backward's. */
+static inline void lstm_back_vec(const float *z, size_t u, size_t j, const float *cp,
+                                 const float *tc, const float *dh, const float *dc, float *dz,
+                                 float *dcp)
+{
+    vf i = load(z + j), f = load(z + u + j), g = load(z + 2 * u + j), o = load(z + 3 * u + j);
+    vf t = load(tc + j), dhv = load(dh + j);
+    vf d = load(dc + j) + dhv * o * (1.0f - t * t);
+    store(dz + j, d * g * i * (1.0f - i));
+    store(dz + u + j, d * load(cp + j) * f * (1.0f - f));
+    store(dz + 2 * u + j, d * i * (1.0f - g * g));
+    store(dz + 3 * u + j, dhv * t * o * (1.0f - o));
+    store(dcp + j, d * f);
+}
+
+void FN(lnn_vlstm_cell_backward)(const float *z, const float *cp, const float *tc,
+                                 const float *dh, const float *dc, float *dz, float *dcp, size_t u)
 {
     size_t j = 0;
     for (; j + VW <= u; j += VW)
-        lstm_vec(z, u, j, cp, c, tc, h);
+        lstm_back_vec(z, u, j, cp, tc, dh, dc, dz, dcp);
     if (j == u)
         return;
-    /* The tail: the same on padded copies of the last u - j units. */
     size_t k = u - j;
-    float tz[4 * VW] = {0}, tcp[VW] = {0}, t[3][VW];
+    float tz[4 * VW] = {0}, tdz[4 * VW], in[4][VW] = {{0}}, tdcp[VW];
     for (size_t q = 0; q < 4; q++)
         memcpy(tz + q * VW, z + q * u + j, k * sizeof *tz);
-    memcpy(tcp, cp + j, k * sizeof *tcp);
-    lstm_vec(tz, VW, 0, tcp, t[0], t[1], t[2]);
+    memcpy(in[0], cp + j, k * sizeof *cp);
+    memcpy(in[1], tc + j, k * sizeof *tc);
+    memcpy(in[2], dh + j, k * sizeof *dh);
+    memcpy(in[3], dc + j, k * sizeof *dc);
+    lstm_back_vec(tz, VW, 0, in[0], in[1], in[2], in[3], tdz, tdcp);
     for (size_t q = 0; q < 4; q++)
-        memcpy(z + q * u + j, tz + q * VW, k * sizeof *tz);
-    memcpy(c + j, t[0], k * sizeof *c);
-    memcpy(tc + j, t[1], k * sizeof *tc);
-    memcpy(h + j, t[2], k * sizeof *h);
+        memcpy(dz + q * u + j, tdz + q * VW, k * sizeof *dz);
+    memcpy(dcp + j, tdcp, k * sizeof *dcp);
 }

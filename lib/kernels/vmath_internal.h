@@ -30,10 +30,20 @@ void lnn_vtanh(const float *x, float *y, size_t n);
 
 /*
  * One row of a Keras LSTM step with recurrent_activation sigmoid and
- * activation tanh: z = [i | f | g | o] pre-activations (u each) become the
- * gate values in place; c = f * cp + i * g, tc = tanh(c), h = o * tc.
+ * activation tanh: z = [i | f | g | o] pre-activations (u each) plus bias
+ * (4u values; NULL: none) become the gate values in place;
+ * c = f * cp + i * g, tc = tanh(c), h = o * tc.
  */
-void lnn_vlstm_cell(float *z, const float *cp, float *c, float *tc, float *h, size_t u);
+void lnn_vlstm_cell(float *z, const float *bias, const float *cp, float *c, float *tc, float *h,
+                    size_t u);
+
+/*
+ * Its backward pass for one row: from the gate values z (as the forward
+ * left them), cp, tc and dh, dc (dL/dh, dL/dc of this step), the
+ * pre-activation gradients dz [4u] and dL/dcp (dcp [u]).
+ */
+void lnn_vlstm_cell_backward(const float *z, const float *cp, const float *tc, const float *dh,
+                             const float *dc, float *dz, float *dcp, size_t u);
 
 /* The instruction sets, best last. */
 typedef enum lnn_vmath_isa {
@@ -58,8 +68,11 @@ bool lnn_vmath_use(lnn_vmath_isa isa);
     void lnn_vexp_##isa(const float *x, float *y, size_t n);                                   \
     void lnn_vsigmoid_##isa(const float *x, float *y, size_t n);                               \
     void lnn_vtanh_##isa(const float *x, float *y, size_t n);                                  \
-    void lnn_vlstm_cell_##isa(float *z, const float *cp, float *c, float *tc, float *h,        \
-                              size_t u);
+    void lnn_vlstm_cell_##isa(float *z, const float *bias, const float *cp, float *c,         \
+                              float *tc, float *h, size_t u);                               \
+    void lnn_vlstm_cell_backward_##isa(const float *z, const float *cp, const float *tc,      \
+                                       const float *dh, const float *dc, float *dz,           \
+                                       float *dcp, size_t u);
 LNN_VMATH_DECLARE(portable)
 LNN_VMATH_DECLARE(avx2)
 LNN_VMATH_DECLARE(avx512)
