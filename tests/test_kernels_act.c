@@ -5,7 +5,7 @@
  * vectorised exp, sigmoid and tanh (lib/kernels/vmath*.c) against libm in
  * double over every float range that matters, for each instruction set
  * this CPU has, with the bounds vmath_internal.h states; the fused LSTM
- * cell against the same maths done one function at a time.
+ * cell and Adam's vector rule against the same maths done plainly.
  */
 #include <float.h>
 #include <math.h>
@@ -324,6 +324,32 @@ static void lstm_cell_matches_parts(void)
     }
 }
 
+/* Adam's vector rule against the same in double, over lengths around the
+ * vectors'. */
+static void adam_matches_formula(void)
+{
+    const float alpha = 1e-3f, c1 = 0.1f, c2 = 0.001f, eps = 1e-7f;
+    for (size_t n = 1; n <= 37; n += 4) {
+        float w[37], g[37], m[37], v[37];
+        double rw[37], rm[37], rv[37];
+        for (size_t k = 0; k < n; k++) {
+            w[k] = (float)sin((double)k + (double)n);
+            g[k] = (float)cos(0.7 * (double)k) * 0.1f;
+            m[k] = (float)k * 1e-3f;
+            v[k] = (float)k * 1e-5f;
+            rm[k] = m[k] + ((double)g[k] - m[k]) * c1;
+            rv[k] = v[k] + ((double)g[k] * g[k] - v[k]) * c2;
+            rw[k] = w[k] - rm[k] * alpha / (sqrt(rv[k]) + eps);
+        }
+        lnn_vadam(w, g, m, v, n, alpha, c1, c2, eps);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_double_eq_tol(m[k], rm[k], 2e-7 * (fabs(rm[k]) + fabs(g[k])));
+            ck_assert_double_eq_tol(v[k], rv[k], 2e-7 * (fabs(rv[k]) + g[k] * g[k]));
+            ck_assert_double_eq_tol(w[k], rw[k], 2e-7);
+        }
+    }
+}
+
 START_TEST(every_instruction_set_within_bounds)
 {
     lnn_vmath_isa best = lnn_vmath_current();
@@ -337,6 +363,7 @@ START_TEST(every_instruction_set_within_bounds)
         sweep(TANH, 20.0f, 2.0, 0.0);
         special_values();
         lstm_cell_matches_parts();
+        adam_matches_formula();
     }
     ck_assert_int_ge(tried, 1);
     ck_assert(lnn_vmath_use(best));

@@ -16,11 +16,13 @@ typedef struct vmath_table {
     void (*lstm_cell_backward)(const float *z, const float *cp, const float *tc,
                                const float *dh, const float *dc, float *dz, float *dcp,
                                size_t u);
+    void (*adam)(float *w, const float *g, float *m, float *v, size_t n, float alpha, float c1,
+                 float c2, float eps);
 } vmath_table;
 
 #define TABLE(isa, ISA)                                                                        \
     {LNN_VMATH_##ISA, lnn_vexp_##isa, lnn_vsigmoid_##isa, lnn_vtanh_##isa,                     \
-     lnn_vlstm_cell_##isa, lnn_vlstm_cell_backward_##isa}
+     lnn_vlstm_cell_##isa, lnn_vlstm_cell_backward_##isa, lnn_vadam_##isa}
 
 static const vmath_table tables[] = {
     TABLE(portable, PORTABLE),
@@ -100,4 +102,10 @@ void lnn_vlstm_cell_backward(const float *z, const float *cp, const float *tc, c
                              const float *dc, float *dz, float *dcp, size_t u)
 {
     table()->lstm_cell_backward(z, cp, tc, dh, dc, dz, dcp, u);
+}
+
+void lnn_vadam(float *w, const float *g, float *m, float *v, size_t n, float alpha, float c1,
+               float c2, float eps)
+{
+    table()->adam(w, g, m, v, n, alpha, c1, c2, eps);
 }

@@ -14,9 +14,13 @@
  * conversion, so NaN never reaches an integer operation as a value that
  * matters: NaN inputs are restored at the end).
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "vmath_internal.h"
 
@@ -53,6 +57,23 @@ static inline void store(float *p, vf v)
 static inline vf blend(vi m, vf a, vf b)
 {
     return (vf)((m & (vi)a) | (~m & (vi)b));
+}
+
+/* Correctly rounded, as sqrtf: the instruction of the set when there is
+ * one. */
+static inline vf vsqrt(vf x)
+{
+#if defined(__AVX512F__) && LNN_VMATH_WIDTH_BYTES == 64
+    return (vf)_mm512_sqrt_ps((__m512)x);
+#elif defined(__AVX__) && LNN_VMATH_WIDTH_BYTES == 32
+    return (vf)_mm256_sqrt_ps((__m256)x);
+#elif defined(__SSE2__) && LNN_VMATH_WIDTH_BYTES == 16
+    return (vf)_mm_sqrt_ps((__m128)x);
+#else
+    for (size_t k = 0; k < VW; k++)
+        x[k] = sqrtf(x[k]);
+    return x;
+#endif
 }
 
 static inline vf vabs(vf x)
@@ -224,4 +245,36 @@ void FN(lnn_vlstm_cell_backward)(const float *z, const float *cp, const float *t
     for (size_t q = 0; q < 4; q++)
         memcpy(dz + q * u + j, tdz + q * VW, k * sizeof *dz);
     memcpy(dcp + j, tdcp, k * sizeof *dcp);
+}
+
+/* One Adam step over n weights (see vmath_internal.h). */
+static inline void adam_vec(float *w, const float *g, float *m, float *v, size_t j, float alpha,
+                            float c1, float c2, float eps)
+{
+    vf gv = load(g + j), mv = load(m + j), vv = load(v + j);
+    mv += (gv - mv) * c1;
+    vv += (gv * gv - vv) * c2;
+    store(m + j, mv);
+    store(v + j, vv);
+    store(w + j, load(w + j) - mv * alpha / (vsqrt(vv) + eps));
+}
+
+void FN(lnn_vadam)(float *w, const float *g, float *m, float *v, size_t n, float alpha, float c1,
+                   float c2, float eps)
+{
+    size_t j = 0;
+    for (; j + VW <= n; j += VW)
+        adam_vec(w, g, m, v, j, alpha, c1, c2, eps);
+    if (j == n)
+        return;
+    float t[4][VW] = {{0}};
+    size_t k = n - j;
+    memcpy(t[0], w + j, k * sizeof *w);
+    memcpy(t[1], g + j, k * sizeof *g);
+    memcpy(t[2], m + j, k * sizeof *m);
+    memcpy(t[3], v + j, k * sizeof *v);
+    adam_vec(t[0], t[1], t[2], t[3], 0, alpha, c1, c2, eps);
+    memcpy(w + j, t[0], k * sizeof *w);
+    memcpy(m + j, t[2], k * sizeof *m);
+    memcpy(v + j, t[3], k * sizeof *v);
 }

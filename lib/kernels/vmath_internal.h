@@ -45,6 +45,14 @@ void lnn_vlstm_cell(float *z, const float *bias, const float *cp, float *c, floa
 void lnn_vlstm_cell_backward(const float *z, const float *cp, const float *tc, const float *dh,
                              const float *dc, float *dz, float *dcp, size_t u);
 
+/*
+ * Adam's rule (Keras' form, without amsgrad) over n weights:
+ *   m += (g - m) c1;  v += (g^2 - v) c2;  w -= m alpha / (sqrt(v) + eps).
+ * The arrays must not overlap.
+ */
+void lnn_vadam(float *w, const float *g, float *m, float *v, size_t n, float alpha, float c1,
+               float c2, float eps);
+
 /* The instruction sets, best last. */
 typedef enum lnn_vmath_isa {
     LNN_VMATH_PORTABLE = 0,
@@ -72,7 +80,9 @@ bool lnn_vmath_use(lnn_vmath_isa isa);
                               float *tc, float *h, size_t u);                               \
     void lnn_vlstm_cell_backward_##isa(const float *z, const float *cp, const float *tc,      \
                                        const float *dh, const float *dc, float *dz,           \
-                                       float *dcp, size_t u);
+                                       float *dcp, size_t u);                                 \
+    void lnn_vadam_##isa(float *w, const float *g, float *m, float *v, size_t n, float alpha, \
+                         float c1, float c2, float eps);
 LNN_VMATH_DECLARE(portable)
 LNN_VMATH_DECLARE(avx2)
 LNN_VMATH_DECLARE(avx512)
