@@ -505,6 +505,51 @@ START_TEST(alloc_failures_token_lengths)
 }
 END_TEST
 
+/* Counts at INT64_MAX (issue 13, finding 2): a fit that would pass them
+ * fails with RANGE and changes nothing (they once wrapped negative), and
+ * what to_json writes from_json reads again. */
+#define MAX_COUNT "9223372036854775807"
+START_TEST(counts_at_int64_max_never_wrap)
+{
+    libnn_tokenizer *tok =
+        from_json(DOC("\"document_count\": " MAX_COUNT ", ",
+                      "\"{\\\"a\\\": " MAX_COUNT ", \\\"b\\\": 1}\"",
+                      "\"{\\\"a\\\": " MAX_COUNT ", \\\"b\\\": 1}\"", ID, IW, WI));
+    char *before = json_of(tok);
+    const char *a[] = {"a"}, *c[] = {"c"};
+    ck_assert_int_eq(libnn_tokenizer_fit_on_texts(tok, 1, a), LIBNN_E_RANGE);
+    tu_assert_error_has("document_count 9223372036854775807 + 1 texts passes INT64_MAX");
+    char *after = json_of(tok);
+    ck_assert_str_eq(before, after);
+    free(after);
+
+    /* What it writes, it reads: the same text again. */
+    libnn_tokenizer *again = from_json(before);
+    after = json_of(again);
+    ck_assert_str_eq(before, after);
+    free(after);
+    libnn_tokenizer_free(again);
+    libnn_tokenizer_free(tok);
+    free(before);
+
+    /* A word's count at the top: new words still count, that one fails. */
+    tok = from_json(DOC("", "\"{\\\"a\\\": " MAX_COUNT ", \\\"b\\\": 1}\"",
+                        "\"{\\\"a\\\": 1, \\\"b\\\": 1}\"", ID, IW, WI));
+    ck_assert_int_eq(libnn_tokenizer_fit_on_texts(tok, 1, c), LIBNN_OK);
+    before = json_of(tok);
+    ck_assert_int_eq(libnn_tokenizer_fit_on_texts(tok, 1, a), LIBNN_E_RANGE);
+    tu_assert_error_has("the count of word \"a\" (9223372036854775807 times, in 1 texts) would "
+                        "pass INT64_MAX");
+    after = json_of(tok);
+    ck_assert_str_eq(before, after);
+    again = from_json(after);
+    libnn_tokenizer_free(again);
+    free(after);
+    free(before);
+    libnn_tokenizer_free(tok);
+}
+END_TEST
+
 Suite *tokenizer_json_suite(void)
 {
     Suite *s = suite_create("tokenizer_json");
@@ -515,6 +560,7 @@ Suite *tokenizer_json_suite(void)
     tcase_add_loop_test(tc, hostile_json, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_test(tc, minimal_and_deep_json);
     tcase_add_test(tc, save_and_load);
+    tcase_add_test(tc, counts_at_int64_max_never_wrap);
     suite_add_tcase(s, tc);
 
     tc = tu_tcase("alloc-failures");

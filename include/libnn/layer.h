@@ -307,8 +307,13 @@ LIBNN_API libnn_status libnn_layer_set_name(libnn_layer *layer, const char *name
  * compute the output shape, allocate and initialise the weights from `seed`
  * (the same seed gives the same bits). A built layer can be built again for
  * another shape: its weights are then re-initialised.
- * Errors: LIBNN_E_SHAPE (message names the layer and the shape, e.g.
- * "dense: expects rank >= 1, got []"), LIBNN_E_INVALID, LIBNN_E_NOMEM.
+ * On error the layer is as before.
+ * Errors: LIBNN_E_INVALID (NULL layer or input_shape), LIBNN_E_SHAPE
+ * (message names the layer and the shape, e.g. "dense: expects rank >= 1,
+ * got []"), LIBNN_E_RANGE (a shape beyond what the kernels index: the BLAS
+ * or LAPACK int range, the int32 argmax of pooling), LIBNN_E_UNSUPPORTED
+ * (an option combination libnn does not implement, e.g. GRU reset_after=0),
+ * LIBNN_E_NOMEM.
  */
 LIBNN_API libnn_status libnn_layer_build(libnn_layer *layer, size_t ndim, const int64_t *input_shape,
                                          uint64_t seed);
@@ -362,8 +367,9 @@ LIBNN_API libnn_status libnn_layer_set_mask(libnn_layer *layer, const libnn_tens
 
 /*
  * The output mask of the last forward pass as a new [batch, steps] tensor of
- * 0/1 owned by the caller. Errors: LIBNN_E_STATE (no forward pass yet),
- * LIBNN_E_NOTFOUND (the output has no mask), LIBNN_E_NOMEM.
+ * 0/1 owned by the caller; on failure *out is NULL. Errors: LIBNN_E_INVALID
+ * (NULL layer or out), LIBNN_E_STATE (no forward pass yet), LIBNN_E_NOTFOUND
+ * (the output has no mask), LIBNN_E_NOMEM.
  */
 LIBNN_API libnn_status libnn_layer_get_mask(const libnn_layer *layer, libnn_tensor **out);
 
@@ -412,8 +418,9 @@ LIBNN_API libnn_status libnn_layer_get_gradient(const libnn_layer *layer, const 
 /*
  * Overwrite the weight `name` with a copy of `value`, which must have the
  * weight's shape and only finite values. On error the weight is unchanged.
- * Errors: LIBNN_E_STATE, LIBNN_E_NOTFOUND, LIBNN_E_SHAPE, LIBNN_E_NONFINITE
- * (the message gives the first bad index).
+ * Errors: LIBNN_E_INVALID (NULL layer, name or value), LIBNN_E_STATE,
+ * LIBNN_E_NOTFOUND, LIBNN_E_SHAPE, LIBNN_E_NONFINITE (the message gives the
+ * first bad index).
  */
 LIBNN_API libnn_status libnn_layer_set_weight(libnn_layer *layer, const char *name,
                                               const libnn_tensor *value);

@@ -77,10 +77,26 @@ LIBNN_API size_t libnn_model_layer_count(const libnn_model *model);
 LIBNN_API libnn_layer *libnn_model_layer(libnn_model *model, size_t index);
 LIBNN_API libnn_layer *libnn_model_find_layer(libnn_model *model, const char *name);
 
-/* Options (libnn_model_option). Errors: LIBNN_E_INVALID (unknown key, wrong
- * type, out of bounds: the message says which). */
+/*
+ * Options (libnn_model_option). Integer and boolean options are kept as
+ * int64_t and checked as integers (a seed above 2^53 keeps every bit):
+ * set them with set_int. set_float takes VALIDATION_SPLIT, and for the
+ * integer options only a whole number inside their bounds (NaN, infinities
+ * and fractions are refused). On error the model is unchanged.
+ * Errors: LIBNN_E_INVALID (NULL model, unknown key, wrong type, out of
+ * bounds: the message says which).
+ */
 LIBNN_API libnn_status libnn_model_set_int(libnn_model *model, libnn_model_option key, int64_t value);
 LIBNN_API libnn_status libnn_model_set_float(libnn_model *model, libnn_model_option key, double value);
+/*
+ * Read an option into *value. get_int refuses VALIDATION_SPLIT; get_float
+ * reads every option, an integer one only when a double holds it exactly.
+ * Errors: LIBNN_E_INVALID (NULL, unknown key, get_int of a float option),
+ * LIBNN_E_RANGE (get_float of an integer beyond 2^53 that a double cannot
+ * hold: use get_int).
+ */
+LIBNN_API libnn_status libnn_model_get_int(const libnn_model *model, libnn_model_option key,
+                                           int64_t *value);
 LIBNN_API libnn_status libnn_model_get_float(const libnn_model *model, libnn_model_option key,
                                              double *value);
 
@@ -92,8 +108,11 @@ LIBNN_API libnn_status libnn_model_get_float(const libnn_model *model, libnn_mod
  * weights are kept.
  * Errors: LIBNN_E_STATE (no input shape, no layers), LIBNN_E_SHAPE (the
  * first layer whose input does not fit, e.g. "layer 5 (dense_1): ..."),
- * LIBNN_E_INVALID (unknown loss, or a loss that does not fit the output),
- * LIBNN_E_NOMEM. On failure the model is as before.
+ * LIBNN_E_INVALID (unknown loss, or a loss that does not fit the output,
+ * an incomplete learning-rate schedule), LIBNN_E_RANGE and
+ * LIBNN_E_UNSUPPORTED (from building a layer, as libnn_layer_build; also a
+ * categorical loss on an output of rank > 1 per sample), LIBNN_E_NOMEM.
+ * On failure the model is as before.
  */
 LIBNN_API libnn_status libnn_model_compile(libnn_model *model, libnn_optimizer *optimizer,
                                            libnn_loss loss);
@@ -129,20 +148,29 @@ LIBNN_API libnn_status libnn_model_test_on_batch(libnn_model *model, const libnn
                                                  const libnn_tensor *y, double *loss);
 
 /* Predictions for one batch as a new tensor [n, output...] owned by the
- * caller. Errors: LIBNN_E_STATE, LIBNN_E_SHAPE, LIBNN_E_NOMEM. */
+ * caller. Errors: LIBNN_E_INVALID (a NULL argument, x without samples),
+ * LIBNN_E_STATE, LIBNN_E_SHAPE, LIBNN_E_NOMEM. */
 LIBNN_API libnn_status libnn_model_predict_on_batch(libnn_model *model, const libnn_tensor *x,
                                                     libnn_tensor **out);
 
 /*
  * Validation data for the next fit calls (instead of VALIDATION_SPLIT).
  * The tensors are borrowed: keep them alive and unchanged until cleared
- * (NULL, NULL) or the model is freed. Errors: LIBNN_E_INVALID, LIBNN_E_SHAPE.
+ * (NULL, NULL) or the model is freed. They are checked here as far as the
+ * model allows (x against the input shape once set; on a compiled model y
+ * against the output and the loss, as fit does) and again by fit. On error
+ * the previous validation data stays.
+ * Errors: LIBNN_E_INVALID (NULL model, only one of x and y, x without
+ * samples), LIBNN_E_SHAPE (x does not fit the input shape, y has another
+ * number of samples or does not fit the output), LIBNN_E_RANGE (a sparse
+ * label outside the classes).
  */
 LIBNN_API libnn_status libnn_model_set_validation_data(libnn_model *model, const libnn_tensor *x,
                                                        const libnn_tensor *y);
 
 /* Per-sample weights [n] for the next fit calls (borrowed as above; NULL
- * clears). Errors: LIBNN_E_SHAPE at fit when n differs from x's. */
+ * clears). Errors: LIBNN_E_INVALID (NULL model), LIBNN_E_SHAPE (w is not
+ * of rank 1; from fit when n differs from x's). */
 LIBNN_API libnn_status libnn_model_set_sample_weights(libnn_model *model, const libnn_tensor *w);
 
 /* Class weights: the weight of class c is weights[c] (copied; n = 0 clears).
@@ -177,14 +205,15 @@ LIBNN_API libnn_status libnn_model_predict(libnn_model *model, const libnn_tenso
                                            int64_t batch_size, libnn_tensor **out);
 
 /* A value of the last evaluate() (or of the last epoch of fit) by its log
- * name: "loss", "accuracy", "val_loss", ... Errors: LIBNN_E_NOTFOUND. */
+ * name: "loss", "accuracy", "val_loss", ... Errors: LIBNN_E_INVALID (a NULL
+ * argument), LIBNN_E_NOTFOUND. */
 LIBNN_API libnn_status libnn_model_result(const libnn_model *model, const char *name, double *value);
 
 /*
  * Training history of the last fit: epochs recorded, series names ("loss",
  * "accuracy", "val_loss", "val_accuracy", "lr", ...; borrowed, NULL when out
- * of range) and values. Errors: LIBNN_E_NOTFOUND (no such series),
- * LIBNN_E_RANGE (epoch index).
+ * of range) and values. Errors: LIBNN_E_INVALID (a NULL argument),
+ * LIBNN_E_NOTFOUND (no such series), LIBNN_E_RANGE (epoch index).
  */
 LIBNN_API size_t libnn_model_history_length(const libnn_model *model);
 LIBNN_API size_t libnn_model_history_series_count(const libnn_model *model);
@@ -209,7 +238,8 @@ LIBNN_API size_t libnn_model_trainable_param_count(const libnn_model *model);
 /* ---- logs and callbacks ---- */
 
 /* The named values a callback sees ("loss", "accuracy", "val_loss", ...):
- * count, name of the ith (borrowed), value by name (LIBNN_E_NOTFOUND). */
+ * count, name of the ith (borrowed), value by name (LIBNN_E_NOTFOUND;
+ * LIBNN_E_INVALID for a NULL argument). */
 LIBNN_API size_t libnn_logs_count(const libnn_logs *logs);
 LIBNN_API const char *libnn_logs_name(const libnn_logs *logs, size_t index);
 LIBNN_API libnn_status libnn_logs_get(const libnn_logs *logs, const char *name, double *value);
@@ -273,10 +303,29 @@ LIBNN_API libnn_status libnn_reduce_lr_on_plateau_new(const char *monitor, libnn
 LIBNN_API libnn_status libnn_terminate_on_nan_new(libnn_callback **out);
 LIBNN_API libnn_status libnn_csv_logger_new(const char *path, libnn_callback **out);
 
-/* Set an option of a built-in callback. Errors: LIBNN_E_INVALID (the
- * callback has no such option, or the value is out of bounds). */
+/*
+ * Options of a built-in callback, typed as the enum says: integer, boolean
+ * and mode options through set_int (kept as int64_t), float options through
+ * set_float. set_float also takes an integer option's value when it is a
+ * whole number inside the bounds (NaN, infinities and fractions are
+ * refused). BASELINE takes NaN (none). On error the callback is unchanged.
+ * Errors: LIBNN_E_INVALID (NULL or user-made callback, the callback has no
+ * such option, wrong type, out of bounds: the message names the option).
+ */
+LIBNN_API libnn_status libnn_callback_set_int(libnn_callback *callback, libnn_callback_option key,
+                                              int64_t value);
 LIBNN_API libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
                                                 double value);
+/*
+ * Read an option of a built-in callback into *value. get_int refuses float
+ * options; get_float reads every option (an integer one only when a double
+ * holds it exactly). Errors: LIBNN_E_INVALID (as the setters, NULL value),
+ * LIBNN_E_RANGE (an integer a double cannot hold: use get_int).
+ */
+LIBNN_API libnn_status libnn_callback_get_int(const libnn_callback *callback,
+                                              libnn_callback_option key, int64_t *value);
+LIBNN_API libnn_status libnn_callback_get_float(const libnn_callback *callback,
+                                                libnn_callback_option key, double *value);
 
 /* The epoch (from 0) at which an EarlyStopping callback stopped training,
  * or -1 when it did not. */

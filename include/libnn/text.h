@@ -189,7 +189,10 @@ LIBNN_API libnn_status libnn_tokenizer_get_string(const libnn_tokenizer *tok,
  * counted: on any error the tokenizer is unchanged.
  * Errors: LIBNN_E_INVALID (NULL tok, NULL texts with n > 0, a NULL text),
  * LIBNN_E_FORMAT (invalid UTF-8: the message gives the text number and the
- * byte offset), LIBNN_E_RANGE (more than 2^31 - 1 words), LIBNN_E_NOMEM.
+ * byte offset), LIBNN_E_RANGE (more than 2^31 - 1 words, or a word count,
+ * word_docs count or document_count that would pass INT64_MAX: counts are
+ * exact int64_t and never wrap or saturate; a tokenizer loaded with such
+ * counts refuses the fit and stays unchanged), LIBNN_E_NOMEM.
  */
 LIBNN_API libnn_status libnn_tokenizer_fit_on_texts(libnn_tokenizer *tok, size_t n,
                                                     const char *const *texts);

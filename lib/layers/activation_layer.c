@@ -66,5 +66,5 @@ static const lnn_layer_ops activation_ops = {
 libnn_status libnn_activation_new(libnn_activation activation, libnn_layer **out)
 {
     return lnn_layer_new_with(&activation_ops, 1, (const libnn_param[]){LIBNN_PARAM_ACTIVATION},
-                              (const double[]){(double)activation}, out);
+                              (const lnn_param_value[]){{.i = activation}}, out);
 }

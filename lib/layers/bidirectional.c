@@ -17,6 +17,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "layer_factory_internal.h"
 #include "rnn_internal.h"
 
 static const char *merge_name(int value)
@@ -347,4 +348,12 @@ libnn_status libnn_bidirectional_new(libnn_layer *inner, libnn_layer **out)
     s->inner[1] = back;
     *out = l;
     return LIBNN_OK;
+}
+
+const libnn_layer *lnn_bidirectional_inner(const libnn_layer *l)
+{
+    if (l->ops != &bidirectional_ops)
+        return NULL;
+    const bidir_state *s = l->state;
+    return s->inner[0];
 }

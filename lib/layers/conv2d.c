@@ -252,5 +252,5 @@ libnn_status libnn_conv2d_new(int64_t filters, int64_t kernel_h, int64_t kernel_
     return lnn_layer_new_with(
         &conv2d_ops, 3,
         (const libnn_param[]){LIBNN_PARAM_FILTERS, LIBNN_PARAM_KERNEL_H, LIBNN_PARAM_KERNEL_W},
-        (const double[]){(double)filters, (double)kernel_h, (double)kernel_w}, out);
+        (const lnn_param_value[]){{.i = filters}, {.i = kernel_h}, {.i = kernel_w}}, out);
 }

@@ -116,5 +116,5 @@ static const lnn_layer_ops dense_ops = {
 libnn_status libnn_dense_new(int64_t units, libnn_layer **out)
 {
     return lnn_layer_new_with(&dense_ops, 1, (const libnn_param[]){LIBNN_PARAM_UNITS},
-                              (const double[]){(double)units}, out);
+                              (const lnn_param_value[]){{.i = units}}, out);
 }

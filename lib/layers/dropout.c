@@ -11,8 +11,8 @@
 #include "layer_internal.h"
 
 static const lnn_param_def dropout_params[] = {
-    {LIBNN_PARAM_RATE, "rate", LNN_PT_FLOAT, 0, 0, 1, true, NULL},
-    LNN_PARAM_INT(LIBNN_PARAM_SEED, "seed", 0, 0, 9007199254740992.0),
+    LNN_PARAM_FRACTION_OPEN(LIBNN_PARAM_RATE, "rate", 0),
+    LNN_PARAM_INT(LIBNN_PARAM_SEED, "seed", 0, 0, LNN_INT_NO_MAX),
 };
 
 static libnn_status dropout_build(libnn_layer *l)
@@ -82,5 +82,5 @@ static const lnn_layer_ops dropout_ops = {
 libnn_status libnn_dropout_new(float rate, libnn_layer **out)
 {
     return lnn_layer_new_with(&dropout_ops, 1, (const libnn_param[]){LIBNN_PARAM_RATE},
-                              (const double[]){(double)rate}, out);
+                              (const lnn_param_value[]){{.f = rate}}, out);
 }

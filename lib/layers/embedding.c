@@ -113,5 +113,5 @@ libnn_status libnn_embedding_new(int64_t input_dim, int64_t output_dim, libnn_la
 {
     return lnn_layer_new_with(&embedding_ops, 2,
                               (const libnn_param[]){LIBNN_PARAM_INPUT_DIM, LIBNN_PARAM_OUTPUT_DIM},
-                              (const double[]){(double)input_dim, (double)output_dim}, out);
+                              (const lnn_param_value[]){{.i = input_dim}, {.i = output_dim}}, out);
 }

@@ -29,20 +29,20 @@ libnn_status lnn_layer_create(const lnn_layer_ops *ops, libnn_layer **out)
     l->ops = ops;
     snprintf(l->name, sizeof l->name, "%s", ops->prefix);
     for (size_t i = 0; i < ops->n_params; i++)
-        l->params[i] = ops->params[i].def;
+        l->params[i] = lnn_params_default(&ops->params[i]);
     *out = l;
     return LIBNN_OK;
 }
 
 libnn_status lnn_layer_new_with(const lnn_layer_ops *ops, size_t n, const libnn_param *keys,
-                                const double *values, libnn_layer **out)
+                                const lnn_param_value *values, libnn_layer **out)
 {
     if (!out)
         return lnn_error(LIBNN_E_INVALID, "%s_new: out is NULL", ops->prefix);
     libnn_layer *l;
     libnn_status st = lnn_layer_create(ops, &l);
     for (size_t i = 0; st == LIBNN_OK && i < n; i++)
-        st = lnn_param_set(l, keys[i], values[i]);
+        st = lnn_param_set_value(l, keys[i], values[i]);
     if (st != LIBNN_OK) {
         libnn_layer_free(l);
         l = NULL;
@@ -196,12 +196,13 @@ static libnn_status alloc_weights(libnn_layer *l, uint64_t seed)
 libnn_status libnn_layer_build(libnn_layer *layer, size_t ndim, const int64_t *input_shape,
                                uint64_t seed)
 {
-    if (!layer)
-        return lnn_error(LIBNN_E_INVALID, "layer_build: layer is NULL");
-    if (!input_shape || ndim < 1 || ndim > LIBNN_MAX_RANK - 1)
+    if (!layer || !input_shape)
+        return lnn_error(LIBNN_E_INVALID, "layer_build: %s is NULL",
+                         layer ? "input_shape" : "layer");
+    if (ndim < 1 || ndim > LIBNN_MAX_RANK - 1)
         return lnn_error(LIBNN_E_SHAPE,
                          "%s: an input shape (without the batch axis) has rank 1..%d, got %zu",
-                         layer->name, LIBNN_MAX_RANK - 1, input_shape ? ndim : 0);
+                         layer->name, LIBNN_MAX_RANK - 1, ndim);
     size_t in_size;
     char buf[200];
     if (!lnn_shape_count(ndim, input_shape, sizeof(float), &in_size))

@@ -20,6 +20,7 @@
 
 #include <math.h>
 
+#include "core/params_internal.h"
 #include "core/rng_internal.h"
 #include "kernels/activation_internal.h"
 #include "kernels/init_internal.h"
@@ -30,28 +31,7 @@
 #define LNN_NAME_CAP 64
 #define LNN_MAX_STATES 4 /* recurrent states: Bidirectional(LSTM) has h, c twice */
 
-typedef enum lnn_param_type {
-    LNN_PT_INT,
-    LNN_PT_BOOL,
-    LNN_PT_FLOAT,
-    LNN_PT_ENUM
-} lnn_param_type;
-
-typedef struct lnn_param_def {
-    libnn_param key;
-    const char *name; /* as Keras spells it: "strides", "use_bias" */
-    lnn_param_type type;
-    double def;       /* default; may lie outside the bounds as an "unset" marker */
-    double min, max;  /* inclusive bounds (enums: 0 .. count-1) */
-    bool max_open;    /* the upper bound is exclusive: rate in [0, 1) */
-    const char *(*enum_name)(int value); /* enums: the value's name, NULL if unknown */
-} lnn_param_def;
-
 /* Table rows shared by several kinds. */
-#define LNN_PARAM_INT(k, n, d, lo, hi) {k, n, LNN_PT_INT, d, lo, hi, false, NULL}
-#define LNN_PARAM_BOOL(k, n, d) {k, n, LNN_PT_BOOL, d, 0, 1, false, NULL}
-#define LNN_PARAM_FLOAT(k, n, d, lo, hi) {k, n, LNN_PT_FLOAT, d, lo, hi, false, NULL}
-#define LNN_PARAM_ENUM(k, n, d, count, names) {k, n, LNN_PT_ENUM, d, 0, (count) - 1, false, names}
 #define LNN_PARAM_ACTIVATION_ROWS(def_act)                                                      \
     LNN_PARAM_ENUM(LIBNN_PARAM_ACTIVATION, "activation", def_act, LNN_ACT_COUNT, lnn_act_name_of), \
     LNN_PARAM_FLOAT(LIBNN_PARAM_ALPHA, "alpha", NAN, 0, 1e30)
@@ -166,7 +146,7 @@ typedef struct lnn_weight {
 struct libnn_layer {
     const lnn_layer_ops *ops;
     char name[LNN_NAME_CAP];
-    double params[LNN_MAX_PARAMS]; /* parallel to ops->params */
+    lnn_param_value params[LNN_MAX_PARAMS]; /* parallel to ops->params */
     bool built;
 
     size_t in_ndim, out_ndim;
@@ -204,7 +184,7 @@ libnn_status lnn_layer_create(const lnn_layer_ops *ops, libnn_layer **out);
 /* New layer with the constructor's required options set (validated by the
  * table: "conv2d: filters must be >= 1, got 0"). *out is NULL on failure. */
 libnn_status lnn_layer_new_with(const lnn_layer_ops *ops, size_t n, const libnn_param *keys,
-                                const double *values, libnn_layer **out);
+                                const lnn_param_value *values, libnn_layer **out);
 
 /* Whether the kind has the option. */
 bool lnn_param_has(const libnn_layer *l, libnn_param key);
@@ -212,8 +192,13 @@ bool lnn_param_has(const libnn_layer *l, libnn_param key);
  * kind does not have. */
 int64_t lnn_param_int(const libnn_layer *l, libnn_param key);
 double lnn_param_float(const libnn_layer *l, libnn_param key);
-/* Set an option from a constructor argument, with the table's validation. */
+/* Set an option with the table's validation. lnn_param_set takes a number
+ * (a whole one for an integer row, as a file records it); lnn_param_set_int
+ * an integer, never converted for an integer row; lnn_param_set_value a
+ * value already in the row's type (.i for integer rows, .f for floats). */
 libnn_status lnn_param_set(libnn_layer *l, libnn_param key, double value);
+libnn_status lnn_param_set_int(libnn_layer *l, libnn_param key, int64_t value);
+libnn_status lnn_param_set_value(libnn_layer *l, libnn_param key, lnn_param_value value);
 
 /* The initialiser spec the options of one role say (kind + A/B with NaN
  * replaced by Keras' defaults). */

@@ -2,7 +2,6 @@
  * Layer options: one table per kind drives validation, getters, messages
  * and (later) the model file and summary().
  */
-#include <inttypes.h>
 #include <math.h>
 
 #include "core/error_internal.h"
@@ -77,10 +76,7 @@ static const char *key_name(libnn_param key)
 
 static int find_param(const libnn_layer *l, libnn_param key)
 {
-    for (size_t i = 0; i < l->ops->n_params; i++)
-        if (l->ops->params[i].key == key)
-            return (int)i;
-    return -1;
+    return lnn_params_find(l->ops->params, l->ops->n_params, (int)key);
 }
 
 static libnn_status no_such_param(const libnn_layer *l, libnn_param key)
@@ -91,115 +87,114 @@ static libnn_status no_such_param(const libnn_layer *l, libnn_param key)
     return lnn_error(LIBNN_E_INVALID, "%s: unknown parameter key %d", l->ops->prefix, (int)key);
 }
 
-/* Check `value` against row `def` (is_int: it came through set_int). */
-static libnn_status check_value(const libnn_layer *l, const lnn_param_def *def, double value,
-                                bool is_int)
+/* How a value reaches the table. */
+typedef enum origin {
+    FROM_INT,    /* libnn_layer_set_int */
+    FROM_FLOAT,  /* libnn_layer_set_float: integer rows refuse it */
+    FROM_NUMBER, /* lnn_param_set: a whole double is taken for an integer row */
+    FROM_VALUE   /* lnn_param_set_value: already in the row's type */
+} origin;
+
+static libnn_status convert(const libnn_layer *l, const lnn_param_def *def, origin from,
+                            lnn_param_value in, lnn_param_value *out)
 {
-    const char *who = l->name;
-    if (def->type != LNN_PT_FLOAT && !is_int)
-        return lnn_error(LIBNN_E_INVALID, "%s: %s takes an integer; use libnn_layer_set_int", who,
-                         def->name);
-    if (isnan(value))
-        return lnn_error(LIBNN_E_INVALID, "%s: %s must be a number, got NaN", who, def->name);
-    if (def->type == LNN_PT_ENUM) {
-        if (value < def->min || value > def->max || !def->enum_name((int)value))
-            return lnn_error(LIBNN_E_INVALID, "%s: %s has no value %" PRId64 " (valid: 0..%d)",
-                             who, def->name, (int64_t)value, (int)def->max);
-        return LIBNN_OK;
-    }
-    if (def->type == LNN_PT_BOOL && value != 0 && value != 1)
-        return lnn_error(LIBNN_E_INVALID, "%s: %s is a boolean (0 or 1), got %" PRId64, who,
-                         def->name, (int64_t)value);
-    if (value < def->min)
-        return lnn_error(LIBNN_E_INVALID, "%s: %s must be >= %g, got %g", who, def->name,
-                         def->min, value);
-    if (def->max_open ? value >= def->max : value > def->max)
-        return lnn_error(LIBNN_E_INVALID, "%s: %s must be %s %g, got %g", who, def->name,
-                         def->max_open ? "<" : "<=", def->max, value);
-    return LIBNN_OK;
+    bool from_int = from == FROM_INT || (from == FROM_VALUE && lnn_params_is_int(def));
+    return lnn_params_from(l->name, def, from_int, in, from != FROM_FLOAT, "libnn_layer_set_int",
+                           out);
 }
 
-static libnn_status set_param(libnn_layer *l, libnn_param key, double value, bool is_int)
+/* The rows `key` sets: one, or both halves of a pair key (STRIDES). */
+static int find_rows(const libnn_layer *l, libnn_param key, int *a, int *b, const char **name)
+{
+    *a = *b = find_param(l, key);
+    *name = *a >= 0 ? l->ops->params[*a].name : NULL;
+    for (size_t p = 0; *a < 0 && p < sizeof pairs / sizeof pairs[0]; p++)
+        if (pairs[p].key == key && (*a = find_param(l, pairs[p].first)) >= 0) {
+            *b = find_param(l, pairs[p].second);
+            *name = key_name(key);
+        }
+    return *a;
+}
+
+static libnn_status set_param(libnn_layer *l, libnn_param key, origin from, lnn_param_value in)
 {
     if (!l)
         return lnn_error(LIBNN_E_INVALID, "layer_set: layer is NULL");
     if (l->built)
         return lnn_error(LIBNN_E_STATE, "%s: options are fixed once the layer is built", l->name);
-    int i = find_param(l, key);
-    if (i < 0) {
-        for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
-            if (pairs[p].key != key || find_param(l, pairs[p].first) < 0)
-                continue;
-            /* Validate against the first half's row (both rows agree), then set both. */
-            int a = find_param(l, pairs[p].first), b = find_param(l, pairs[p].second);
-            lnn_param_def def = l->ops->params[a];
-            def.name = key_name(key);
-            libnn_status st = check_value(l, &def, value, is_int);
-            if (st != LIBNN_OK)
-                return st;
-            l->params[a] = l->params[b] = value;
-            return LIBNN_OK;
-        }
+    int a, b;
+    const char *name;
+    if (find_rows(l, key, &a, &b, &name) < 0)
         return no_such_param(l, key);
-    }
-    libnn_status st = check_value(l, &l->ops->params[i], value, is_int);
+    /* A pair is validated against its first half's row (both agree). */
+    lnn_param_def def = l->ops->params[a];
+    def.name = name;
+    lnn_param_value v;
+    libnn_status st = convert(l, &def, from, in, &v);
     if (st == LIBNN_OK)
-        l->params[i] = value;
+        l->params[a] = l->params[b] = v;
     return st;
 }
 
 libnn_status lnn_param_set(libnn_layer *l, libnn_param key, double value)
 {
-    int i = find_param(l, key);
-    bool is_int = i >= 0 && l->ops->params[i].type != LNN_PT_FLOAT;
-    return set_param(l, key, value, is_int);
+    return set_param(l, key, FROM_NUMBER, (lnn_param_value){.f = value});
+}
+
+libnn_status lnn_param_set_int(libnn_layer *l, libnn_param key, int64_t value)
+{
+    return set_param(l, key, FROM_INT, (lnn_param_value){.i = value});
+}
+
+libnn_status lnn_param_set_value(libnn_layer *l, libnn_param key, lnn_param_value value)
+{
+    return set_param(l, key, FROM_VALUE, value);
 }
 
 libnn_status libnn_layer_set_int(libnn_layer *layer, libnn_param key, int64_t value)
 {
-    return set_param(layer, key, (double)value, true);
+    return set_param(layer, key, FROM_INT, (lnn_param_value){.i = value});
 }
 
 libnn_status libnn_layer_set_float(libnn_layer *layer, libnn_param key, double value)
 {
-    return set_param(layer, key, value, false);
+    return set_param(layer, key, FROM_FLOAT, (lnn_param_value){.f = value});
 }
 
-static libnn_status get_param(const libnn_layer *l, libnn_param key, double *value)
+/* The row a getter reads (a pair key reads its first half), as *def with
+ * the key's name. */
+static libnn_status get_row(const libnn_layer *l, libnn_param key, const void *value,
+                            const char *who, int *row, lnn_param_def *def)
 {
     if (!l || !value)
-        return lnn_error(LIBNN_E_INVALID, "layer_get: %s is NULL", l ? "value" : "layer");
-    int i = find_param(l, key);
-    if (i < 0) {
-        for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
-            if (pairs[p].key == key && (i = find_param(l, pairs[p].first)) >= 0)
-                break;
-        if (i < 0)
-            return no_such_param(l, key);
-    }
-    *value = l->params[i];
+        return lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, l ? "value" : "layer");
+    int b;
+    const char *name;
+    if (find_rows(l, key, row, &b, &name) < 0)
+        return no_such_param(l, key);
+    *def = l->ops->params[*row];
+    def->name = name;
     return LIBNN_OK;
 }
 
 libnn_status libnn_layer_get_int(const libnn_layer *layer, libnn_param key, int64_t *value)
 {
-    double v;
-    if (!value)
-        return lnn_error(LIBNN_E_INVALID, "layer_get_int: value is NULL");
-    libnn_status st = get_param(layer, key, &v);
-    if (st != LIBNN_OK)
-        return st;
-    int i = find_param(layer, key);
-    if (i >= 0 && layer->ops->params[i].type == LNN_PT_FLOAT)
-        return lnn_error(LIBNN_E_INVALID, "%s: %s is a float option; use libnn_layer_get_float",
-                         layer->name, layer->ops->params[i].name);
-    *value = (int64_t)v;
-    return LIBNN_OK;
+    int i;
+    lnn_param_def def;
+    libnn_status st = get_row(layer, key, value, "layer_get_int", &i, &def);
+    return st != LIBNN_OK ? st
+                          : lnn_params_to_int(layer->name, &def, layer->params[i],
+                                              "libnn_layer_get_float", value);
 }
 
 libnn_status libnn_layer_get_float(const libnn_layer *layer, libnn_param key, double *value)
 {
-    return get_param(layer, key, value);
+    int i;
+    lnn_param_def def;
+    libnn_status st = get_row(layer, key, value, "layer_get_float", &i, &def);
+    return st != LIBNN_OK ? st
+                          : lnn_params_to_double(layer->name, &def, layer->params[i],
+                                                 "libnn_layer_get_int", value);
 }
 
 bool lnn_param_has(const libnn_layer *l, libnn_param key)
@@ -210,13 +205,25 @@ bool lnn_param_has(const libnn_layer *l, libnn_param key)
 int64_t lnn_param_int(const libnn_layer *l, libnn_param key)
 {
     int i = find_param(l, key);
-    return i < 0 ? 0 : (int64_t)l->params[i];
+    if (i < 0)
+        return 0;
+    int64_t v = 0;
+    if (lnn_params_is_int(&l->ops->params[i]))
+        v = l->params[i].i;
+    else
+        lnn_double_to_int64(l->params[i].f, &v); /* NaN ("unset") and fractions read 0 */
+    return v;
 }
 
 double lnn_param_float(const libnn_layer *l, libnn_param key)
 {
     int i = find_param(l, key);
-    return i < 0 ? 0.0 : l->params[i];
+    if (i < 0)
+        return 0.0;
+    /* Integer rows read as doubles for callers that want a number either
+     * way (the model file); the tables' integer options are all small but
+     * the seed, which is read with lnn_param_int. */
+    return lnn_params_is_int(&l->ops->params[i]) ? (double)l->params[i].i : l->params[i].f;
 }
 
 lnn_init_spec lnn_param_init(const libnn_layer *l, libnn_param kind_key, libnn_param a_key,

@@ -82,5 +82,5 @@ static const lnn_layer_ops masking_ops = {
 libnn_status libnn_masking_new(float mask_value, libnn_layer **out)
 {
     return lnn_layer_new_with(&masking_ops, 1, (const libnn_param[]){LIBNN_PARAM_MASK_VALUE},
-                              (const double[]){(double)mask_value}, out);
+                              (const lnn_param_value[]){{.f = mask_value}}, out);
 }

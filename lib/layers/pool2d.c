@@ -148,7 +148,7 @@ static libnn_status pool2d_new(const lnn_layer_ops *ops, int64_t pool_h, int64_t
                                libnn_layer **out)
 {
     return lnn_layer_new_with(ops, 2, (const libnn_param[]){LIBNN_PARAM_POOL_H, LIBNN_PARAM_POOL_W},
-                              (const double[]){(double)pool_h, (double)pool_w}, out);
+                              (const lnn_param_value[]){{.i = pool_h}, {.i = pool_w}}, out);
 }
 
 libnn_status libnn_max_pooling2d_new(int64_t pool_h, int64_t pool_w, libnn_layer **out)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error_internal.h"
+#include "layer_factory_internal.h"
 #include "layer_internal.h"
 
 typedef struct reshape_state {
@@ -107,4 +108,13 @@ libnn_status libnn_reshape_new(size_t ndim, const int64_t *target, libnn_layer *
         memcpy(s->target, target, ndim * sizeof *target);
     }
     return st;
+}
+
+size_t lnn_reshape_target(const libnn_layer *l, int64_t *shape)
+{
+    if (l->ops != &reshape_ops)
+        return 0;
+    const reshape_state *s = l->state;
+    memcpy(shape, s->target, s->ndim * sizeof *s->target);
+    return s->ndim;
 }

@@ -498,7 +498,7 @@ libnn_status lnn_rnn_backward(const libnn_layer *l, lnn_weight *w, lnn_exec *e, 
 libnn_status lnn_rnn_new(const lnn_layer_ops *ops, int64_t units, libnn_layer **out)
 {
     return lnn_layer_new_with(ops, 1, (const libnn_param[]){LIBNN_PARAM_UNITS},
-                              (const double[]){(double)units}, out);
+                              (const lnn_param_value[]){{.i = units}}, out);
 }
 
 libnn_status lnn_rnn_forward_op(const libnn_layer *l, lnn_exec *e, const float *x, float *y)

@@ -91,8 +91,8 @@ struct lnn_rnn {
     LNN_PARAM_BOOL(LIBNN_PARAM_RETURN_SEQUENCES, "return_sequences", 0),                       \
     LNN_PARAM_BOOL(LIBNN_PARAM_RETURN_STATE, "return_state", 0),                               \
     LNN_PARAM_BOOL(LIBNN_PARAM_GO_BACKWARDS, "go_backwards", 0),                               \
-    {LIBNN_PARAM_DROPOUT, "dropout", LNN_PT_FLOAT, 0, 0, 1, true, NULL},                       \
-    LNN_PARAM_INT(LIBNN_PARAM_SEED, "seed", 0, 0, 9007199254740992.0),                         \
+    LNN_PARAM_FRACTION_OPEN(LIBNN_PARAM_DROPOUT, "dropout", 0),                                \
+    LNN_PARAM_INT(LIBNN_PARAM_SEED, "seed", 0, 0, LNN_INT_NO_MAX),                             \
     LNN_PARAM_TRAINABLE_ROW
 #define LNN_RNN_RECURRENT_ACTIVATION_ROW                                                       \
     LNN_PARAM_ENUM(LIBNN_PARAM_RECURRENT_ACTIVATION, "recurrent_activation", LNN_ACT_SIGMOID,  \

@@ -5,12 +5,14 @@
  * ones.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "core/params_internal.h"
 #include "model_internal.h"
 
 enum kind { EARLY_STOPPING, REDUCE_LR, TERMINATE_ON_NAN, CSV_LOGGER };
@@ -49,87 +51,163 @@ static void builtin_destroy(void *p)
     lnn_free(b);
 }
 
-/* Options each kind accepts, checked by libnn_callback_set_float. */
-static bool has_option(enum kind k, libnn_callback_option o)
-{
-    switch (o) {
-    case LIBNN_CB_MIN_DELTA:
-    case LIBNN_CB_PATIENCE:
-    case LIBNN_CB_MODE:
-        return k == EARLY_STOPPING || k == REDUCE_LR;
-    case LIBNN_CB_RESTORE_BEST_WEIGHTS:
-    case LIBNN_CB_BASELINE:
-    case LIBNN_CB_START_FROM_EPOCH:
-        return k == EARLY_STOPPING;
-    case LIBNN_CB_FACTOR:
-    case LIBNN_CB_COOLDOWN:
-    case LIBNN_CB_MIN_LR:
-        return k == REDUCE_LR;
-    case LIBNN_CB_APPEND:
-        return k == CSV_LOGGER;
-    }
-    return false;
-}
-
 static bool is_builtin(const libnn_callback *cb)
 {
     return cb && cb->destroy == builtin_destroy;
 }
 
-libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
-                                      double v)
+static const char *mode_name(int mode)
 {
-    if (!is_builtin(callback))
-        return lnn_error(LIBNN_E_INVALID,
-                         "callback_set_float: only built-in callbacks have options");
-    builtin *b = callback->user;
-    const char *who = kind_names[b->kind];
-    if (!has_option(b->kind, key))
-        return lnn_error(LIBNN_E_INVALID, "%s has no option %d", who, (int)key);
-    bool whole = v == floor(v);
-    switch (key) {
-    case LIBNN_CB_MIN_DELTA:
-        if (!(v >= 0))
-            return lnn_error(LIBNN_E_INVALID, "%s: min_delta must be >= 0, got %g", who, v);
-        b->min_delta = v;
-        break;
-    case LIBNN_CB_PATIENCE:
-    case LIBNN_CB_COOLDOWN:
-    case LIBNN_CB_START_FROM_EPOCH:
-        if (!(v >= 0) || !whole || v > 1e12)
-            return lnn_error(LIBNN_E_INVALID, "%s: option %d is a whole number >= 0, got %g", who,
-                             (int)key, v);
-        *(key == LIBNN_CB_PATIENCE ? &b->patience
-          : key == LIBNN_CB_COOLDOWN ? &b->cooldown
-                                     : &b->start_from_epoch) = (int64_t)v;
-        break;
-    case LIBNN_CB_MODE:
-        if (!(v == 0 || v == 1 || v == 2))
-            return lnn_error(LIBNN_E_INVALID, "%s: mode is auto (0), min (1) or max (2), got %g",
-                             who, v);
-        b->mode = (int)v;
-        break;
-    case LIBNN_CB_RESTORE_BEST_WEIGHTS:
-    case LIBNN_CB_APPEND:
-        if (!(v == 0 || v == 1))
-            return lnn_error(LIBNN_E_INVALID, "%s: option %d is a boolean, got %g", who, (int)key, v);
-        *(key == LIBNN_CB_APPEND ? &b->append : &b->restore_best_weights) = v != 0;
-        break;
-    case LIBNN_CB_BASELINE:
-        b->baseline = v; /* NaN: none */
-        break;
-    case LIBNN_CB_FACTOR:
-        if (!(v > 0 && v < 1))
-            return lnn_error(LIBNN_E_INVALID, "%s: factor must be in (0, 1), got %g", who, v);
-        b->factor = v;
-        break;
-    case LIBNN_CB_MIN_LR:
-        if (!(v >= 0))
-            return lnn_error(LIBNN_E_INVALID, "%s: min_lr must be >= 0, got %g", who, v);
-        b->min_lr = v;
-        break;
+    return mode == LIBNN_MODE_AUTO ? "auto" : mode == LIBNN_MODE_MIN ? "min"
+                                          : mode == LIBNN_MODE_MAX   ? "max"
+                                                                      : NULL;
+}
+
+#define KIND(k) (1u << (k))
+
+/* The options of the built-in callbacks: a row (defaults are set by the
+ * constructors, as they differ per kind) and the kinds that have it. */
+static const struct {
+    lnn_param_def row;
+    unsigned kinds;
+} options[] = {
+    {LNN_PARAM_FLOAT(LIBNN_CB_MIN_DELTA, "min_delta", 0, 0, DBL_MAX),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_INT(LIBNN_CB_PATIENCE, "patience", 0, 0, LNN_INT_NO_MAX),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_ENUM(LIBNN_CB_MODE, "mode", 0, 3, mode_name),
+     KIND(EARLY_STOPPING) | KIND(REDUCE_LR)},
+    {LNN_PARAM_BOOL(LIBNN_CB_RESTORE_BEST_WEIGHTS, "restore_best_weights", 0),
+     KIND(EARLY_STOPPING)},
+    {{LIBNN_CB_BASELINE, "baseline", LNN_PT_FLOAT, NAN, -DBL_MAX, DBL_MAX, false, NULL, true},
+     KIND(EARLY_STOPPING)},
+    {LNN_PARAM_INT(LIBNN_CB_START_FROM_EPOCH, "start_from_epoch", 0, 0, LNN_INT_NO_MAX),
+     KIND(EARLY_STOPPING)},
+    /* (0, 1): the smallest positive double stands for "> 0". */
+    {{LIBNN_CB_FACTOR, "factor", LNN_PT_FLOAT, 0.1, DBL_TRUE_MIN, 1, true, NULL, false},
+     KIND(REDUCE_LR)},
+    {LNN_PARAM_INT(LIBNN_CB_COOLDOWN, "cooldown", 0, 0, LNN_INT_NO_MAX), KIND(REDUCE_LR)},
+    {LNN_PARAM_FLOAT(LIBNN_CB_MIN_LR, "min_lr", 0, 0, DBL_MAX), KIND(REDUCE_LR)},
+    {LNN_PARAM_BOOL(LIBNN_CB_APPEND, "append", 0), KIND(CSV_LOGGER)},
+};
+
+/* The row of `key` for the callback, or NULL with a message (also when
+ * `value`, the getters' out-parameter, is NULL). */
+static const lnn_param_def *find_option(const libnn_callback *cb, libnn_callback_option key,
+                                        const char *who, const void *value)
+{
+    if (!is_builtin(cb) || !value) {
+        lnn_error(LIBNN_E_INVALID, "%s: %s", who,
+                  !cb                ? "callback is NULL"
+                  : is_builtin(cb) ? "value is NULL"
+                                     : "only built-in callbacks have options");
+        return NULL;
     }
-    return LIBNN_OK;
+    const builtin *b = cb->user;
+    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
+        if (options[i].row.key == (int)key) {
+            if (options[i].kinds & KIND(b->kind))
+                return &options[i].row;
+            lnn_error(LIBNN_E_INVALID, "%s has no option %s", kind_names[b->kind],
+                      options[i].row.name);
+            return NULL;
+        }
+    lnn_error(LIBNN_E_INVALID, "%s: unknown option key %d", kind_names[b->kind], (int)key);
+    return NULL;
+}
+
+/* Where each option lives in a builtin. */
+static void store_option(builtin *b, libnn_callback_option key, lnn_param_value v)
+{
+    switch (key) {
+    case LIBNN_CB_MIN_DELTA: b->min_delta = v.f; break;
+    case LIBNN_CB_PATIENCE: b->patience = v.i; break;
+    case LIBNN_CB_MODE: b->mode = (int)v.i; break;
+    case LIBNN_CB_RESTORE_BEST_WEIGHTS: b->restore_best_weights = v.i != 0; break;
+    case LIBNN_CB_BASELINE: b->baseline = v.f; break; /* NaN: none */
+    case LIBNN_CB_START_FROM_EPOCH: b->start_from_epoch = v.i; break;
+    case LIBNN_CB_FACTOR: b->factor = v.f; break;
+    case LIBNN_CB_COOLDOWN: b->cooldown = v.i; break;
+    case LIBNN_CB_MIN_LR: b->min_lr = v.f; break;
+    case LIBNN_CB_APPEND: b->append = v.i != 0; break;
+    default: break; /* find_option refused keys without a row */
+    }
+}
+
+static lnn_param_value load_option(const builtin *b, libnn_callback_option key)
+{
+    lnn_param_value v = {.i = 0};
+    switch (key) {
+    case LIBNN_CB_MIN_DELTA: v.f = b->min_delta; break;
+    case LIBNN_CB_PATIENCE: v.i = b->patience; break;
+    case LIBNN_CB_MODE: v.i = b->mode; break;
+    case LIBNN_CB_RESTORE_BEST_WEIGHTS: v.i = b->restore_best_weights; break;
+    case LIBNN_CB_BASELINE: v.f = b->baseline; break;
+    case LIBNN_CB_START_FROM_EPOCH: v.i = b->start_from_epoch; break;
+    case LIBNN_CB_FACTOR: v.f = b->factor; break;
+    case LIBNN_CB_COOLDOWN: v.i = b->cooldown; break;
+    case LIBNN_CB_MIN_LR: v.f = b->min_lr; break;
+    case LIBNN_CB_APPEND: v.i = b->append; break;
+    default: break;
+    }
+    return v;
+}
+
+/* Integer options take whole doubles from set_float too, as it was their
+ * only setter once: exactly, inside int64_t and the bounds, or not at all. */
+static libnn_status set_option(libnn_callback *cb, libnn_callback_option key, const char *who,
+                               bool from_int, lnn_param_value in)
+{
+    if (lnn_is_model_checkpoint(cb))
+        return lnn_model_checkpoint_set(cb, key, from_int, in);
+    const lnn_param_def *def = find_option(cb, key, who, &in);
+    if (!def)
+        return LIBNN_E_INVALID;
+    builtin *b = cb->user;
+    lnn_param_value v;
+    libnn_status st = lnn_params_from(kind_names[b->kind], def, from_int, in, true,
+                                      "libnn_callback_set_int", &v);
+    if (st == LIBNN_OK)
+        store_option(b, key, v);
+    return st;
+}
+
+libnn_status libnn_callback_set_int(libnn_callback *callback, libnn_callback_option key,
+                                    int64_t value)
+{
+    return set_option(callback, key, "callback_set_int", true, (lnn_param_value){.i = value});
+}
+
+libnn_status libnn_callback_set_float(libnn_callback *callback, libnn_callback_option key,
+                                      double value)
+{
+    return set_option(callback, key, "callback_set_float", false, (lnn_param_value){.f = value});
+}
+
+libnn_status libnn_callback_get_int(const libnn_callback *callback, libnn_callback_option key,
+                                    int64_t *value)
+{
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_get(callback, key, value, NULL);
+    const lnn_param_def *def = find_option(callback, key, "callback_get_int", value);
+    if (!def)
+        return LIBNN_E_INVALID;
+    const builtin *b = callback->user;
+    return lnn_params_to_int(kind_names[b->kind], def, load_option(b, key),
+                             "libnn_callback_get_float", value);
+}
+
+libnn_status libnn_callback_get_float(const libnn_callback *callback, libnn_callback_option key,
+                                      double *value)
+{
+    if (lnn_is_model_checkpoint(callback))
+        return lnn_model_checkpoint_get(callback, key, NULL, value);
+    const lnn_param_def *def = find_option(callback, key, "callback_get_float", value);
+    if (!def)
+        return LIBNN_E_INVALID;
+    const builtin *b = callback->user;
+    return lnn_params_to_double(kind_names[b->kind], def, load_option(b, key),
+                                "libnn_callback_get_int", value);
 }
 
 int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
@@ -141,15 +219,20 @@ int64_t libnn_callback_stopped_epoch(const libnn_callback *callback)
 }
 
 /* Keras' "auto": metrics that grow when better are maximised. */
-static bool maximise(const builtin *b)
+bool lnn_monitor_maximise(const char *monitor, int mode)
 {
-    if (b->mode != LIBNN_MODE_AUTO)
-        return b->mode == LIBNN_MODE_MAX;
+    if (mode != LIBNN_MODE_AUTO)
+        return mode == LIBNN_MODE_MAX;
     static const char *const up[] = {"acc", "auc", "precision", "recall", "f1", "r2"};
     for (size_t i = 0; i < sizeof up / sizeof up[0]; i++)
-        if (strstr(b->monitor, up[i]))
+        if (strstr(monitor, up[i]))
             return true;
     return false;
+}
+
+static bool maximise(const builtin *b)
+{
+    return lnn_monitor_maximise(b->monitor, b->mode);
 }
 
 /* value improves on reference by more than min_delta. */
@@ -346,11 +429,15 @@ static void builtin_train_end(libnn_model *m, void *user)
     }
 }
 
-static libnn_status builtin_new(enum kind kind, const char *monitor, libnn_callback **out)
+/* needs_monitor: monitor must be given (NULL means "loss" otherwise). */
+static libnn_status builtin_new(enum kind kind, const char *monitor, bool needs_monitor,
+                                libnn_callback **out)
 {
     if (!out)
         return lnn_error(LIBNN_E_INVALID, "%s_new: out is NULL", kind_names[kind]);
     *out = NULL;
+    if (needs_monitor && !monitor)
+        return lnn_error(LIBNN_E_INVALID, "%s_new: monitor is NULL", kind_names[kind]);
     if (monitor && (!monitor[0] || strlen(monitor) >= LNN_LOG_NAME_CAP))
         return lnn_error(LIBNN_E_INVALID, "%s_new: monitor must have 1 to %d characters",
                          kind_names[kind], LNN_LOG_NAME_CAP - 1);
@@ -379,31 +466,30 @@ static libnn_status builtin_new(enum kind kind, const char *monitor, libnn_callb
 
 libnn_status libnn_early_stopping_new(const char *monitor, libnn_callback **out)
 {
-    if (!monitor)
-        return lnn_error(LIBNN_E_INVALID, "early_stopping_new: monitor is NULL");
-    return builtin_new(EARLY_STOPPING, monitor, out);
+    return builtin_new(EARLY_STOPPING, monitor, true, out);
 }
 
 libnn_status libnn_reduce_lr_on_plateau_new(const char *monitor, libnn_callback **out)
 {
-    if (!monitor)
-        return lnn_error(LIBNN_E_INVALID, "reduce_lr_on_plateau_new: monitor is NULL");
-    return builtin_new(REDUCE_LR, monitor, out);
+    return builtin_new(REDUCE_LR, monitor, true, out);
 }
 
 libnn_status libnn_terminate_on_nan_new(libnn_callback **out)
 {
-    return builtin_new(TERMINATE_ON_NAN, NULL, out);
+    return builtin_new(TERMINATE_ON_NAN, NULL, false, out);
 }
 
 libnn_status libnn_csv_logger_new(const char *path, libnn_callback **out)
 {
-    if (!path || !path[0])
-        return lnn_error(LIBNN_E_INVALID, "csv_logger_new: path is NULL or empty");
+    if (out)
+        *out = NULL;
+    if (!out || !path || !path[0])
+        return lnn_error(LIBNN_E_INVALID, "csv_logger_new: %s",
+                         out ? "path is NULL or empty" : "out is NULL");
     char *copy = lnn_strdup(path);
     if (!copy)
         return lnn_error_nomem("csv_logger_new", strlen(path) + 1);
-    libnn_status st = builtin_new(CSV_LOGGER, NULL, out);
+    libnn_status st = builtin_new(CSV_LOGGER, NULL, false, out);
     if (st != LIBNN_OK) {
         lnn_free(copy);
         return st;

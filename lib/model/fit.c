@@ -198,6 +198,14 @@ libnn_status libnn_model_set_validation_data(libnn_model *model, const libnn_ten
         return lnn_error(LIBNN_E_INVALID, "set_validation_data: model is NULL");
     if ((x == NULL) != (y == NULL))
         return lnn_error(LIBNN_E_INVALID, "set_validation_data: give both x and y, or neither");
+    /* As the header promises, a mismatch fails here, not at the next fit
+     * (which checks again: the model may be compiled anew meanwhile). */
+    static const char who[] = "set_validation_data";
+    libnn_status st = !x                ? LIBNN_OK
+                      : model->compiled ? lnn_model_check_data(model, who, x, y)
+                                        : lnn_model_check_samples(model, who, x, y);
+    if (st != LIBNN_OK)
+        return st;
     model->val_x = x;
     model->val_y = y;
     return LIBNN_OK;
@@ -295,8 +303,6 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         model->order = order;
         model->order_cap = n_train;
     }
-    for (size_t i = 0; i < n_train; i++)
-        model->order[i] = i;
     model->history.epochs = 0;
     model->stop_training = false;
     if ((st = lnn_callbacks_train_begin(model)) != LIBNN_OK)
@@ -315,6 +321,10 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         lnn_logs_clear(&logs);
         if (lnn_callbacks_epoch_begin(model, epoch, &logs))
             break;
+        /* Each epoch's order depends only on the generator's state, so a
+         * checkpoint (which saves that state) resumes the same sequence. */
+        for (size_t i = 0; i < n_train; i++)
+            model->order[i] = i;
         if (model->shuffle)
             shuffle(model, model->order, n_train);
         reset_metrics(model);
@@ -359,6 +369,7 @@ libnn_status libnn_model_fit(libnn_model *model, const libnn_tensor *x, const li
         lnn_logs_set(&logs, "lr", lnn_optimizer_current_lr(model->opt));
         lnn_progress_update(&bar, steps, &logs, true);
         bool stop = false;
+        model->epoch_reached = epoch + 1; /* a checkpoint saved now resumes after it */
         st = lnn_callbacks_epoch_end(model, epoch, &logs, &stop);
         lnn_history_append(&model->history, &logs);
         model->results = logs;

@@ -7,6 +7,7 @@
 
 #include "core/alloc_internal.h"
 #include "core/error_internal.h"
+#include "core/params_internal.h"
 #include "core/tensor_internal.h"
 #include "model_internal.h"
 
@@ -138,73 +139,98 @@ libnn_optimizer *libnn_model_optimizer(libnn_model *model)
 
 /* ---- options ---- */
 
-static libnn_status set_option(libnn_model *m, libnn_model_option key, double v, bool is_int)
+static const lnn_param_def model_options[] = {
+    LNN_PARAM_INT(LIBNN_MODEL_SEED, "seed", 0, 0, LNN_INT_NO_MAX),
+    LNN_PARAM_INT(LIBNN_MODEL_VERBOSE, "verbose", 0, 0, 2),
+    LNN_PARAM_BOOL(LIBNN_MODEL_SHUFFLE, "shuffle", 1),
+    LNN_PARAM_FRACTION_OPEN(LIBNN_MODEL_VALIDATION_SPLIT, "validation_split", 0),
+    LNN_PARAM_INT(LIBNN_MODEL_INITIAL_EPOCH, "initial_epoch", 0, 0, LNN_INT_NO_MAX),
+    LNN_PARAM_BOOL(LIBNN_MODEL_CHECK_NUMERICS, "check_numerics", 0),
+};
+
+/* The model's row for key (NULL and a message when there is none). */
+static const lnn_param_def *model_option(const libnn_model *m, libnn_model_option key,
+                                         const void *value, const char *who)
 {
-    if (!m)
-        return lnn_error(LIBNN_E_INVALID, "model_set: model is NULL");
-    if (isnan(v))
-        return lnn_error(LIBNN_E_INVALID, "model: option %d must be a number", (int)key);
-    switch (key) {
-    case LIBNN_MODEL_SEED:
-        if (!is_int || v < 0)
-            return lnn_error(LIBNN_E_INVALID, "model: seed is an integer >= 0, got %g", v);
-        m->seed = (uint64_t)v;
-        return LIBNN_OK;
-    case LIBNN_MODEL_VERBOSE:
-        if (!is_int || v < 0 || v > 2)
-            return lnn_error(LIBNN_E_INVALID, "model: verbose is 0, 1 or 2, got %g", v);
-        m->verbose = (int)v;
-        return LIBNN_OK;
-    case LIBNN_MODEL_SHUFFLE:
-    case LIBNN_MODEL_CHECK_NUMERICS:
-        if (!is_int || (v != 0 && v != 1))
-            return lnn_error(LIBNN_E_INVALID, "model: %s is a boolean (0 or 1), got %g",
-                             key == LIBNN_MODEL_SHUFFLE ? "shuffle" : "check_numerics", v);
-        if (key == LIBNN_MODEL_SHUFFLE)
-            m->shuffle = v != 0;
-        else
-            m->check_numerics = v != 0;
-        return LIBNN_OK;
-    case LIBNN_MODEL_VALIDATION_SPLIT:
-        if (v < 0 || v >= 1)
-            return lnn_error(LIBNN_E_INVALID, "model: validation_split must be in [0, 1), got %g",
-                             v);
-        m->validation_split = v;
-        return LIBNN_OK;
-    case LIBNN_MODEL_INITIAL_EPOCH:
-        if (!is_int || v < 0)
-            return lnn_error(LIBNN_E_INVALID, "model: initial_epoch is an integer >= 0, got %g", v);
-        m->initial_epoch = (int64_t)v;
-        return LIBNN_OK;
+    if (!m || !value) {
+        lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, m ? "value" : "model");
+        return NULL;
     }
-    return lnn_error(LIBNN_E_INVALID, "model: unknown option key %d", (int)key);
+    int i = lnn_params_find(model_options, sizeof model_options / sizeof model_options[0],
+                            (int)key);
+    if (i < 0)
+        lnn_error(LIBNN_E_INVALID, "model: unknown option key %d", (int)key);
+    return i < 0 ? NULL : &model_options[i];
+}
+
+/* The options live in the model's fields, typed as fit reads them. */
+static void store_option(libnn_model *m, libnn_model_option key, lnn_param_value v)
+{
+    switch (key) {
+    case LIBNN_MODEL_SEED: m->seed = (uint64_t)v.i; break;
+    case LIBNN_MODEL_VERBOSE: m->verbose = (int)v.i; break;
+    case LIBNN_MODEL_SHUFFLE: m->shuffle = v.i != 0; break;
+    case LIBNN_MODEL_VALIDATION_SPLIT: m->validation_split = v.f; break;
+    case LIBNN_MODEL_INITIAL_EPOCH: m->initial_epoch = v.i; break;
+    case LIBNN_MODEL_CHECK_NUMERICS: m->check_numerics = v.i != 0; break;
+    }
+}
+
+static lnn_param_value load_option(const libnn_model *m, libnn_model_option key)
+{
+    lnn_param_value v = {.i = 0};
+    switch (key) {
+    case LIBNN_MODEL_SEED: v.i = (int64_t)m->seed; break; /* set_int keeps it <= INT64_MAX */
+    case LIBNN_MODEL_VERBOSE: v.i = m->verbose; break;
+    case LIBNN_MODEL_SHUFFLE: v.i = m->shuffle; break;
+    case LIBNN_MODEL_VALIDATION_SPLIT: v.f = m->validation_split; break;
+    case LIBNN_MODEL_INITIAL_EPOCH: v.i = m->initial_epoch; break;
+    case LIBNN_MODEL_CHECK_NUMERICS: v.i = m->check_numerics; break;
+    }
+    return v;
+}
+
+/* Integer options take whole doubles from set_float too, as it was their
+ * only setter once: exactly, inside int64_t and the bounds, or not at all. */
+static libnn_status set_option(libnn_model *m, libnn_model_option key, const char *who,
+                               bool from_int, lnn_param_value in)
+{
+    const lnn_param_def *def = model_option(m, key, &in, who);
+    if (!def)
+        return LIBNN_E_INVALID;
+    lnn_param_value v;
+    libnn_status st = lnn_params_from("model", def, from_int, in, true, "libnn_model_set_int", &v);
+    if (st == LIBNN_OK)
+        store_option(m, key, v);
+    return st;
 }
 
 libnn_status libnn_model_set_int(libnn_model *model, libnn_model_option key, int64_t value)
 {
-    return set_option(model, key, (double)value, true);
+    return set_option(model, key, "model_set_int", true, (lnn_param_value){.i = value});
 }
 
 libnn_status libnn_model_set_float(libnn_model *model, libnn_model_option key, double value)
 {
-    if (key != LIBNN_MODEL_VALIDATION_SPLIT)
-        return set_option(model, key, value, value == floor(value));
-    return set_option(model, key, value, false);
+    return set_option(model, key, "model_set_float", false, (lnn_param_value){.f = value});
+}
+
+libnn_status libnn_model_get_int(const libnn_model *model, libnn_model_option key, int64_t *value)
+{
+    const lnn_param_def *def = model_option(model, key, value, "model_get_int");
+    if (!def)
+        return LIBNN_E_INVALID;
+    return lnn_params_to_int("model", def, load_option(model, key), "libnn_model_get_float",
+                             value);
 }
 
 libnn_status libnn_model_get_float(const libnn_model *model, libnn_model_option key, double *value)
 {
-    if (!model || !value)
-        return lnn_error(LIBNN_E_INVALID, "model_get_float: %s is NULL", model ? "value" : "model");
-    switch (key) {
-    case LIBNN_MODEL_SEED: *value = (double)model->seed; return LIBNN_OK;
-    case LIBNN_MODEL_VERBOSE: *value = model->verbose; return LIBNN_OK;
-    case LIBNN_MODEL_SHUFFLE: *value = model->shuffle; return LIBNN_OK;
-    case LIBNN_MODEL_VALIDATION_SPLIT: *value = model->validation_split; return LIBNN_OK;
-    case LIBNN_MODEL_INITIAL_EPOCH: *value = (double)model->initial_epoch; return LIBNN_OK;
-    case LIBNN_MODEL_CHECK_NUMERICS: *value = model->check_numerics; return LIBNN_OK;
-    }
-    return lnn_error(LIBNN_E_INVALID, "model: unknown option key %d", (int)key);
+    const lnn_param_def *def = model_option(model, key, value, "model_get_float");
+    if (!def)
+        return LIBNN_E_INVALID;
+    return lnn_params_to_double("model", def, load_option(model, key), "libnn_model_get_int",
+                                value);
 }
 
 /* ---- compile ---- */

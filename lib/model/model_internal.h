@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/params_internal.h"
 #include "core/rng_internal.h"
 #include "layers/layer_internal.h"
 #include "libnn/model.h"
@@ -93,6 +94,7 @@ struct libnn_model {
     double validation_split;
     int64_t initial_epoch;
     bool check_numerics;
+    int64_t epoch_reached; /* epochs completed by the last fit: a checkpoint resumes here */
 
     lnn_rng rng; /* shuffling and dropout, seeded at compile */
     lnn_plan plan;
@@ -134,6 +136,10 @@ libnn_status lnn_model_train_step(libnn_model *m, size_t n, size_t base, double 
                                   double *reg, bool update_metrics);
 /* Loss (without regularisation) and metrics of the loaded batch, inference mode. */
 libnn_status lnn_model_test_step(libnn_model *m, size_t n, size_t base, double *loss_sum);
+/* What can be checked without compiling: x against the input shape (when
+ * set) and with samples, y (when not NULL) with as many samples. */
+libnn_status lnn_model_check_samples(const libnn_model *m, const char *who,
+                                     const libnn_tensor *x, const libnn_tensor *y);
 /* Check x (and y when not NULL) against the model's shapes. */
 libnn_status lnn_model_check_data(const libnn_model *m, const char *who, const libnn_tensor *x,
                                   const libnn_tensor *y);
@@ -169,5 +175,19 @@ libnn_status lnn_callbacks_train_begin(libnn_model *m);
 void lnn_callbacks_train_end(libnn_model *m);
 /* The built-in callback object with hooks; *out owns `state`, freed by destroy. */
 libnn_status lnn_callback_builtin(void *state, void (*destroy)(void *), libnn_callback **out);
+
+/* Whether a monitored log value is better when larger, by mode
+ * (libnn_monitor_mode) and, for auto, by its name as Keras decides. */
+bool lnn_monitor_maximise(const char *monitor, int mode);
+
+/* ---- callback_checkpoint.c ---- */
+/* Whether cb is a ModelCheckpoint, and setting one of its options (the
+ * shared monitor options and LIBNN_CB_SAVE_*). */
+bool lnn_is_model_checkpoint(const libnn_callback *cb);
+libnn_status lnn_model_checkpoint_set(libnn_callback *cb, libnn_callback_option key, bool from_int,
+                                      lnn_param_value in);
+/* Getting one into *as_int or else *as_double (the other NULL). */
+libnn_status lnn_model_checkpoint_get(const libnn_callback *cb, libnn_callback_option key,
+                                      int64_t *as_int, double *as_double);
 
 #endif

@@ -77,28 +77,35 @@ static libnn_status shape_mismatch(const char *who, const char *what, const libn
                      lnn_format_shape(b, sizeof b, t->ndim, t->shape));
 }
 
+libnn_status lnn_model_check_samples(const libnn_model *m, const char *who,
+                                     const libnn_tensor *x, const libnn_tensor *y)
+{
+    if (!x)
+        return lnn_error(LIBNN_E_INVALID, "%s: x is NULL", who);
+    if (m->has_input && (x->ndim != m->in_ndim + 1 ||
+                         memcmp(x->shape + 1, m->in_shape, m->in_ndim * sizeof *m->in_shape) != 0))
+        return shape_mismatch(who, "x", x, m->in_ndim, m->in_shape);
+    if (x->ndim < 1 || x->shape[0] < 1)
+        return lnn_error(LIBNN_E_INVALID, "%s: x holds no samples", who);
+    if (y && (y->ndim < 1 || y->shape[0] != x->shape[0])) {
+        char a[200], b[200];
+        return lnn_error(LIBNN_E_SHAPE, "%s: y %s has %" PRId64 " samples, x %s has %" PRId64, who,
+                         lnn_format_shape(a, sizeof a, y->ndim, y->shape), y->ndim ? y->shape[0] : 0,
+                         lnn_format_shape(b, sizeof b, x->ndim, x->shape), x->shape[0]);
+    }
+    return LIBNN_OK;
+}
+
 libnn_status lnn_model_check_data(const libnn_model *m, const char *who, const libnn_tensor *x,
                                   const libnn_tensor *y)
 {
     if (!m->compiled)
         return lnn_error(LIBNN_E_STATE, "%s: the model is not compiled; call libnn_model_compile",
                          who);
-    if (!x)
-        return lnn_error(LIBNN_E_INVALID, "%s: x is NULL", who);
-    if (x->ndim != m->in_ndim + 1 ||
-        memcmp(x->shape + 1, m->in_shape, m->in_ndim * sizeof *m->in_shape) != 0)
-        return shape_mismatch(who, "x", x, m->in_ndim, m->in_shape);
-    if (x->shape[0] < 1)
-        return lnn_error(LIBNN_E_INVALID, "%s: x holds no samples", who);
-    if (!y)
-        return LIBNN_OK;
+    libnn_status st = lnn_model_check_samples(m, who, x, y);
+    if (st != LIBNN_OK || !y)
+        return st;
     const libnn_layer *last = m->layers[m->n_layers - 1];
-    if (y->ndim < 1 || y->shape[0] != x->shape[0]) {
-        char a[200], b[200];
-        return lnn_error(LIBNN_E_SHAPE, "%s: y %s has %" PRId64 " samples, x %s has %" PRId64, who,
-                         lnn_format_shape(a, sizeof a, y->ndim, y->shape), y->ndim ? y->shape[0] : 0,
-                         lnn_format_shape(b, sizeof b, x->ndim, x->shape), x->shape[0]);
-    }
     if (m->label_width != m->out_size) {
         /* Sparse labels: [n] or [n, 1] class indices, checked here once so
          * that the message names the sample of the data set, not of a

@@ -9,26 +9,26 @@ enum { ADAGRAD_ACC };
 
 static const char *const adagrad_slots[] = {[ADAGRAD_ACC] = "accumulator"};
 
-static const lnn_opt_def adagrad_params[] = {
+static const lnn_param_def adagrad_params[] = {
     LNN_OPT_COMMON_ROWS(0),
-    LNN_OPT_NONNEG(LIBNN_OPT_INITIAL_ACCUMULATOR_VALUE, 0.1),
-    LNN_OPT_NONNEG(LIBNN_OPT_EPSILON, 1e-7),
+    LNN_OPT_NONNEG(INITIAL_ACCUMULATOR_VALUE, initial_accumulator_value, 0.1),
+    LNN_OPT_NONNEG(EPSILON, epsilon, 1e-7),
 };
 
-static unsigned adagrad_slot_mask(const double *opt)
+static unsigned adagrad_slot_mask(const lnn_param_value *opt)
 {
     return 1u << ADAGRAD_ACC;
 }
 
-static float adagrad_slot_init(const double *opt, size_t slot)
+static float adagrad_slot_init(const lnn_param_value *opt, size_t slot)
 {
-    return (float)opt[LIBNN_OPT_INITIAL_ACCUMULATOR_VALUE];
+    return (float)opt[LIBNN_OPT_INITIAL_ACCUMULATOR_VALUE].f;
 }
 
 static void adagrad_update(const lnn_opt_step *s, float *w, const float *g, float *const *slot,
                            size_t n)
 {
-    const float lr = s->lr, eps = (float)s->opt[LIBNN_OPT_EPSILON];
+    const float lr = s->lr, eps = (float)s->opt[LIBNN_OPT_EPSILON].f;
     float *acc = slot[ADAGRAD_ACC];
     for (size_t i = 0; i < n; i++) {
         acc[i] += g[i] * g[i];

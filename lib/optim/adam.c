@@ -17,31 +17,31 @@ static const char *const adam_slots[] = {
     [ADAM_M] = "momentum", [ADAM_V] = "velocity", [ADAM_V_HAT] = "velocity_hat"};
 
 #define ADAM_ROWS(wd)                                                                            \
-    LNN_OPT_COMMON_ROWS(wd), LNN_OPT_FRACTION_OPEN(LIBNN_OPT_BETA_1, 0.9),                       \
-    LNN_OPT_FRACTION_OPEN(LIBNN_OPT_BETA_2, 0.999), LNN_OPT_NONNEG(LIBNN_OPT_EPSILON, 1e-7),     \
-    LNN_OPT_BOOL(LIBNN_OPT_AMSGRAD, 0)
+    LNN_OPT_COMMON_ROWS(wd), LNN_OPT_FRACTION_OPEN(BETA_1, beta_1, 0.9),                       \
+    LNN_OPT_FRACTION_OPEN(BETA_2, beta_2, 0.999), LNN_OPT_NONNEG(EPSILON, epsilon, 1e-7),     \
+    LNN_OPT_BOOL(AMSGRAD, amsgrad, 0)
 
-static const lnn_opt_def adam_params[] = {ADAM_ROWS(0)};
-static const lnn_opt_def adamw_params[] = {ADAM_ROWS(0.004)};
+static const lnn_param_def adam_params[] = {ADAM_ROWS(0)};
+static const lnn_param_def adamw_params[] = {ADAM_ROWS(0.004)};
 
-static unsigned adam_slot_mask(const double *opt)
+static unsigned adam_slot_mask(const lnn_param_value *opt)
 {
     unsigned mask = 1u << ADAM_M | 1u << ADAM_V;
-    return opt[LIBNN_OPT_AMSGRAD] != 0 ? mask | 1u << ADAM_V_HAT : mask;
+    return opt[LIBNN_OPT_AMSGRAD].i != 0 ? mask | 1u << ADAM_V_HAT : mask;
 }
 
 static void adam_update(const lnn_opt_step *s, float *w, const float *g, float *const *slot,
                         size_t n)
 {
-    const float b1 = (float)s->opt[LIBNN_OPT_BETA_1], b2 = (float)s->opt[LIBNN_OPT_BETA_2];
-    const float eps = (float)s->opt[LIBNN_OPT_EPSILON];
+    const float b1 = (float)s->opt[LIBNN_OPT_BETA_1].f, b2 = (float)s->opt[LIBNN_OPT_BETA_2].f;
+    const float eps = (float)s->opt[LIBNN_OPT_EPSILON].f;
     /* In float32 as Keras (the betas are cast to the weight's dtype): early
      * on 1 - beta_2^t cancels, and float32 rounding moves alpha by ~1e-5
      * relative; doing it in double would drift from Keras by that much. */
     const float t = (float)s->t;
     const float alpha = s->lr * sqrtf(1.0f - powf(b2, t)) / (1.0f - powf(b1, t));
-    const float c1 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_1]);
-    const float c2 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_2]);
+    const float c1 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_1].f);
+    const float c2 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_2].f);
     float *m = slot[ADAM_M], *v = slot[ADAM_V], *v_hat = slot[ADAM_V_HAT];
     if (!v_hat) {
         lnn_vadam(w, g, m, v, n, alpha, c1, c2, eps);

@@ -74,10 +74,22 @@ libnn_status lnn_optimizer_new_named(const char *class_name, float learning_rate
  * Keras name ("beta_1") and current value of row i; false past the end. */
 bool lnn_optimizer_option(const libnn_optimizer *opt, size_t i, libnn_opt_param *key,
                           const char **name, double *value);
+/* Row i's type and, for an integer row (step count, boolean, schedule),
+ * its exact value: what lnn_optimizer_option gives as a double is exact
+ * only up to 2^53. false past the end. */
+bool lnn_optimizer_option_int(const libnn_optimizer *opt, size_t i, bool *is_int,
+                              int64_t *int_value);
 
 /* The piecewise-constant arrays (borrowed; n + 1 values); returns n, or 0
  * with NULL arrays when none were set. */
 size_t lnn_optimizer_piecewise(const libnn_optimizer *opt, const int64_t **boundaries,
                                const float **values);
+
+/* optim_config.c: whether an option is an integer one (int, bool, schedule). */
+bool lnn_optimizer_option_is_int(const libnn_optimizer *opt, libnn_opt_param key);
+
+/* A new unbound optimizer of the same kind and options (schedule, piecewise
+ * arrays included); no slots, iteration 0. Errors: LIBNN_E_NOMEM. */
+libnn_status lnn_optimizer_clone(const libnn_optimizer *src, libnn_optimizer **out);
 
 #endif

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/params_internal.h"
 #include "optim_internal.h"
 
 /* One past the last libnn_opt_param: options are stored by key. */
@@ -24,46 +25,31 @@
  * RMSprop with momentum). */
 #define LNN_OPT_MAX_SLOTS 3
 
-typedef enum lnn_opt_type {
-    LNN_OT_INT,
-    LNN_OT_BOOL,
-    LNN_OT_FLOAT,
-    LNN_OT_SCHEDULE
-} lnn_opt_type;
+/* Option rows (core/params_internal.h): K is the key without LIBNN_OPT_,
+ * n its Keras name. Integer and boolean options are stored as int64_t
+ * (lnn_param_value.i), floats as double (.f), by key. */
+#define LNN_OPT_FLOAT(K, n, d, lo, hi) LNN_PARAM_FLOAT(LIBNN_OPT_##K, #n, d, lo, hi)
+#define LNN_OPT_FRACTION_OPEN(K, n, d) LNN_PARAM_FRACTION_OPEN(LIBNN_OPT_##K, #n, d)
+#define LNN_OPT_BOOL(K, n, d) LNN_PARAM_BOOL(LIBNN_OPT_##K, #n, d)
+#define LNN_OPT_INT(K, n, d, lo, hi) LNN_PARAM_INT(LIBNN_OPT_##K, #n, d, lo, hi)
+#define LNN_OPT_NONNEG(K, n, d) LNN_OPT_FLOAT(K, n, d, 0, DBL_MAX)
 
-/* One row of a kind's option table. The name comes from the key
- * (lnn_opt_key_name), since a key means the same thing for every kind. */
-typedef struct lnn_opt_def {
-    libnn_opt_param key;
-    lnn_opt_type type;
-    double def;      /* may lie outside the bounds: "unset" (decay_steps 0, NaN) */
-    double min, max; /* inclusive bounds */
-    bool max_open;   /* the upper bound is exclusive: beta in [0, 1) */
-} lnn_opt_def;
-
-#define LNN_OPT_FLOAT(k, d, lo, hi) {k, LNN_OT_FLOAT, d, lo, hi, false}
-#define LNN_OPT_FRACTION_OPEN(k, d) {k, LNN_OT_FLOAT, d, 0, 1, true}
-#define LNN_OPT_BOOL(k, d) {k, LNN_OT_BOOL, d, 0, 1, false}
-#define LNN_OPT_INT(k, d, lo, hi) {k, LNN_OT_INT, d, lo, hi, false}
-#define LNN_OPT_NONNEG(k, d) LNN_OPT_FLOAT(k, d, 0, DBL_MAX)
-
-/* The rows every kind has; wd is the kind's default weight decay. Steps
- * are bounded where a double still counts them exactly. */
+/* The rows every kind has; wd is the kind's default weight decay. */
 #define LNN_OPT_COMMON_ROWS(wd)                                                                  \
-    LNN_OPT_NONNEG(LIBNN_OPT_LEARNING_RATE, 0.001), LNN_OPT_NONNEG(LIBNN_OPT_WEIGHT_DECAY, wd),  \
-    LNN_OPT_NONNEG(LIBNN_OPT_CLIPNORM, 0), LNN_OPT_NONNEG(LIBNN_OPT_CLIPVALUE, 0),               \
-    LNN_OPT_NONNEG(LIBNN_OPT_GLOBAL_CLIPNORM, 0),                                                \
-    {LIBNN_OPT_SCHEDULE, LNN_OT_SCHEDULE, LIBNN_LR_CONSTANT, 0, LIBNN_LR_INVERSE_TIME_DECAY,     \
-     false},                                                                                     \
-    LNN_OPT_INT(LIBNN_OPT_DECAY_STEPS, 0, 1, 9007199254740992.0),                                \
-    LNN_OPT_NONNEG(LIBNN_OPT_DECAY_RATE, NAN), LNN_OPT_BOOL(LIBNN_OPT_STAIRCASE, 0),             \
-    LNN_OPT_FLOAT(LIBNN_OPT_ALPHA, 0, 0, 1),                                                     \
-    LNN_OPT_INT(LIBNN_OPT_WARMUP_STEPS, 0, 0, 9007199254740992.0),                               \
-    LNN_OPT_NONNEG(LIBNN_OPT_WARMUP_TARGET, NAN)
+    LNN_OPT_NONNEG(LEARNING_RATE, learning_rate, 0.001),                                         \
+    LNN_OPT_NONNEG(WEIGHT_DECAY, weight_decay, wd), LNN_OPT_NONNEG(CLIPNORM, clipnorm, 0),       \
+    LNN_OPT_NONNEG(CLIPVALUE, clipvalue, 0), LNN_OPT_NONNEG(GLOBAL_CLIPNORM, global_clipnorm, 0), \
+    LNN_PARAM_ENUM(LIBNN_OPT_SCHEDULE, "schedule", LIBNN_LR_CONSTANT,                            \
+                   LIBNN_LR_INVERSE_TIME_DECAY + 1, lnn_schedule_name),                          \
+    LNN_OPT_INT(DECAY_STEPS, decay_steps, 0, 1, LNN_INT_NO_MAX),                                 \
+    LNN_OPT_NONNEG(DECAY_RATE, decay_rate, NAN), LNN_OPT_BOOL(STAIRCASE, staircase, 0),          \
+    LNN_OPT_FLOAT(ALPHA, alpha, 0, 0, 1),                                                        \
+    LNN_OPT_INT(WARMUP_STEPS, warmup_steps, 0, 0, LNN_INT_NO_MAX),                               \
+    LNN_OPT_NONNEG(WARMUP_TARGET, warmup_target, NAN)
 
 /* What the update rule of one step sees besides the weight. */
 typedef struct lnn_opt_step {
-    const double *opt; /* options by key */
+    const lnn_param_value *opt; /* options by key */
     float lr;          /* the scheduled learning rate */
     int64_t t;         /* 1-based number of this step (iterations + 1) */
 } lnn_opt_step;
@@ -71,16 +57,16 @@ typedef struct lnn_opt_step {
 typedef struct lnn_optim_ops {
     const char *class_name; /* Keras' class: "Adam" */
     const char *prefix;     /* in messages: "adam" */
-    const lnn_opt_def *params;
+    const lnn_param_def *params;
     size_t n_params;
     /* Every slot the kind may keep, by the index its update uses ("momentum"
      * as Keras names the variables). */
     const char *const *slot_names;
     size_t n_slot_kinds;
     /* Bit s set: slot s is in use with these options. */
-    unsigned (*slot_mask)(const double *opt);
+    unsigned (*slot_mask)(const lnn_param_value *opt);
     /* Starting value of slot s (NULL: all zero). */
-    float (*slot_init)(const double *opt, size_t slot);
+    float (*slot_init)(const lnn_param_value *opt, size_t slot);
     /* One weight of n floats; slot[s] is NULL for a slot not in use. */
     void (*update)(const lnn_opt_step *s, float *w, const float *g, float *const *slot, size_t n);
 } lnn_optim_ops;
@@ -102,7 +88,7 @@ typedef struct lnn_opt_binding {
 
 struct libnn_optimizer {
     const lnn_optim_ops *ops;
-    double opt[LNN_OPT_KEY_END]; /* by key; keys the kind lacks stay unused */
+    lnn_param_value opt[LNN_OPT_KEY_END]; /* by key; keys the kind lacks stay unused */
     int64_t iterations;
 
     /* Piecewise-constant schedule: n boundaries, n + 1 values; one block
@@ -134,7 +120,7 @@ libnn_status lnn_optimizer_create(const lnn_optim_ops *ops, float learning_rate,
 /* The Keras spelling of a key ("global_clipnorm"), NULL if unknown. */
 const char *lnn_opt_key_name(libnn_opt_param key);
 /* The kind's row for a key, NULL if it has none. */
-const lnn_opt_def *lnn_opt_find(const lnn_optim_ops *ops, libnn_opt_param key);
+const lnn_param_def *lnn_opt_find(const lnn_optim_ops *ops, libnn_opt_param key);
 
 /* Schedules (schedule.c). The learning rate at `step`; missing options
  * fall back to the plain learning rate (lnn_schedule_check reports them). */

@@ -26,7 +26,7 @@ libnn_status lnn_optimizer_create(const lnn_optim_ops *ops, float learning_rate,
         return lnn_error_nomem(ops->prefix, sizeof *o);
     o->ops = ops;
     for (size_t i = 0; i < ops->n_params; i++)
-        o->opt[ops->params[i].key] = ops->params[i].def;
+        o->opt[ops->params[i].key] = lnn_params_default(&ops->params[i]);
     libnn_status st = libnn_optimizer_set_float(o, LIBNN_OPT_LEARNING_RATE, learning_rate);
     if (st != LIBNN_OK) {
         lnn_free(o);
@@ -162,9 +162,9 @@ static libnn_status nonfinite_gradient(const libnn_optimizer *o, size_t w)
 /* Keras' _clip_gradients: clipnorm, else global_clipnorm, else clipvalue. */
 static void clip_gradients(const libnn_optimizer *o, double global_sq)
 {
-    const double clipnorm = o->opt[LIBNN_OPT_CLIPNORM];
-    const double global = o->opt[LIBNN_OPT_GLOBAL_CLIPNORM];
-    const float clipvalue = (float)o->opt[LIBNN_OPT_CLIPVALUE];
+    const double clipnorm = o->opt[LIBNN_OPT_CLIPNORM].f;
+    const double global = o->opt[LIBNN_OPT_GLOBAL_CLIPNORM].f;
+    const float clipvalue = (float)o->opt[LIBNN_OPT_CLIPVALUE].f;
     for (size_t w = 0; w < o->n_params; w++) {
         float *g = o->params[w].ref.grad;
         size_t n = o->params[w].ref.size;
@@ -217,7 +217,7 @@ libnn_status lnn_optimizer_step(libnn_optimizer *o)
 
     clip_gradients(o, global_sq);
     const lnn_opt_step s = {o->opt, (float)lr, o->iterations + 1};
-    const float wd = (float)o->opt[LIBNN_OPT_WEIGHT_DECAY];
+    const float wd = (float)o->opt[LIBNN_OPT_WEIGHT_DECAY].f;
     float *slot[LNN_OPT_MAX_SLOTS];
     for (size_t w = 0; w < o->n_params; w++) {
         const lnn_opt_binding *b = &o->params[w];

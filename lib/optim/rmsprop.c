@@ -13,20 +13,20 @@ enum { RMS_VELOCITY, RMS_MOMENTUM, RMS_AVERAGE };
 static const char *const rmsprop_slots[] = {
     [RMS_VELOCITY] = "velocity", [RMS_MOMENTUM] = "momentum", [RMS_AVERAGE] = "average_gradient"};
 
-static const lnn_opt_def rmsprop_params[] = {
+static const lnn_param_def rmsprop_params[] = {
     LNN_OPT_COMMON_ROWS(0),
-    LNN_OPT_FLOAT(LIBNN_OPT_RHO, 0.9, 0, 1),
-    LNN_OPT_FLOAT(LIBNN_OPT_MOMENTUM, 0, 0, 1),
-    LNN_OPT_NONNEG(LIBNN_OPT_EPSILON, 1e-7),
-    LNN_OPT_BOOL(LIBNN_OPT_CENTERED, 0),
+    LNN_OPT_FLOAT(RHO, rho, 0.9, 0, 1),
+    LNN_OPT_FLOAT(MOMENTUM, momentum, 0, 0, 1),
+    LNN_OPT_NONNEG(EPSILON, epsilon, 1e-7),
+    LNN_OPT_BOOL(CENTERED, centered, 0),
 };
 
-static unsigned rmsprop_slot_mask(const double *opt)
+static unsigned rmsprop_slot_mask(const lnn_param_value *opt)
 {
     unsigned mask = 1u << RMS_VELOCITY;
-    if (opt[LIBNN_OPT_MOMENTUM] > 0)
+    if (opt[LIBNN_OPT_MOMENTUM].f > 0)
         mask |= 1u << RMS_MOMENTUM;
-    if (opt[LIBNN_OPT_CENTERED] != 0)
+    if (opt[LIBNN_OPT_CENTERED].i != 0)
         mask |= 1u << RMS_AVERAGE;
     return mask;
 }
@@ -34,9 +34,9 @@ static unsigned rmsprop_slot_mask(const double *opt)
 static void rmsprop_update(const lnn_opt_step *s, float *w, const float *g, float *const *slot,
                            size_t n)
 {
-    const float lr = s->lr, rho = (float)s->opt[LIBNN_OPT_RHO];
-    const float c = (float)(1.0 - s->opt[LIBNN_OPT_RHO]);
-    const float eps = (float)s->opt[LIBNN_OPT_EPSILON], mu = (float)s->opt[LIBNN_OPT_MOMENTUM];
+    const float lr = s->lr, rho = (float)s->opt[LIBNN_OPT_RHO].f;
+    const float c = (float)(1.0 - s->opt[LIBNN_OPT_RHO].f);
+    const float eps = (float)s->opt[LIBNN_OPT_EPSILON].f, mu = (float)s->opt[LIBNN_OPT_MOMENTUM].f;
     float *v = slot[RMS_VELOCITY], *p = slot[RMS_MOMENTUM], *a = slot[RMS_AVERAGE];
     for (size_t i = 0; i < n; i++) {
         v[i] = rho * v[i] + c * (g[i] * g[i]);

@@ -27,15 +27,15 @@ const char *lnn_schedule_name(int schedule)
  * be set in any order, so the check waits until the schedule is used. */
 static const char *missing_option(const libnn_optimizer *o)
 {
-    const double *v = o->opt;
-    switch ((int)v[LIBNN_OPT_SCHEDULE]) {
+    const lnn_param_value *v = o->opt;
+    switch ((int)v[LIBNN_OPT_SCHEDULE].i) {
     case LIBNN_LR_EXPONENTIAL_DECAY:
     case LIBNN_LR_INVERSE_TIME_DECAY:
-        if (v[LIBNN_OPT_DECAY_STEPS] < 1)
+        if (v[LIBNN_OPT_DECAY_STEPS].i < 1)
             return "decay_steps";
-        return isnan(v[LIBNN_OPT_DECAY_RATE]) ? "decay_rate" : NULL;
+        return isnan(v[LIBNN_OPT_DECAY_RATE].f) ? "decay_rate" : NULL;
     case LIBNN_LR_COSINE_DECAY:
-        return v[LIBNN_OPT_DECAY_STEPS] < 1 ? "decay_steps" : NULL;
+        return v[LIBNN_OPT_DECAY_STEPS].i < 1 ? "decay_steps" : NULL;
     case LIBNN_LR_PIECEWISE_CONSTANT:
         return o->pw_values ? NULL : "boundaries and values (libnn_optimizer_set_piecewise)";
     default:
@@ -49,22 +49,23 @@ libnn_status lnn_schedule_check(const libnn_optimizer *o)
     if (!missing)
         return LIBNN_OK;
     return lnn_error(LIBNN_E_INVALID, "%s: schedule %s needs %s", o->ops->prefix,
-                     lnn_schedule_name((int)o->opt[LIBNN_OPT_SCHEDULE]), missing);
+                     lnn_schedule_name((int)o->opt[LIBNN_OPT_SCHEDULE].i), missing);
 }
 
-static double cosine_decay(const double *v, double step, double decay_steps, double from_lr)
+static double cosine_decay(const lnn_param_value *v, double step, double decay_steps, double from_lr)
 {
-    const double pi = 3.14159265358979323846, alpha = v[LIBNN_OPT_ALPHA];
+    const double pi = 3.14159265358979323846, alpha = v[LIBNN_OPT_ALPHA].f;
     double cosine = 0.5 * (1.0 + cos(pi * (step / decay_steps)));
     return from_lr * ((1.0 - alpha) * cosine + alpha);
 }
 
 /* Keras' CosineDecay: an unset warmup_target (NaN, Keras' None) means no
  * warmup, whatever warmup_steps says. */
-static double cosine_schedule(const double *v, double step)
+static double cosine_schedule(const lnn_param_value *v, double step)
 {
-    const double lr = v[LIBNN_OPT_LEARNING_RATE], decay_steps = v[LIBNN_OPT_DECAY_STEPS];
-    const double target = v[LIBNN_OPT_WARMUP_TARGET], warmup = v[LIBNN_OPT_WARMUP_STEPS];
+    const double lr = v[LIBNN_OPT_LEARNING_RATE].f, target = v[LIBNN_OPT_WARMUP_TARGET].f;
+    const double decay_steps = (double)v[LIBNN_OPT_DECAY_STEPS].i;
+    const double warmup = (double)v[LIBNN_OPT_WARMUP_STEPS].i;
     if (isnan(target))
         return cosine_decay(v, fmin(step, decay_steps), decay_steps, lr);
     step = fmin(step, decay_steps + warmup);
@@ -83,23 +84,23 @@ static double piecewise(const libnn_optimizer *o, int64_t step)
 
 /* ExponentialDecay's and InverseTimeDecay's exponent: step / decay_steps,
  * floored with staircase. */
-static double decay_progress(const double *v, int64_t step)
+static double decay_progress(const lnn_param_value *v, int64_t step)
 {
-    double p = (double)step / v[LIBNN_OPT_DECAY_STEPS];
-    return v[LIBNN_OPT_STAIRCASE] != 0 ? floor(p) : p;
+    double p = (double)step / (double)v[LIBNN_OPT_DECAY_STEPS].i;
+    return v[LIBNN_OPT_STAIRCASE].i != 0 ? floor(p) : p;
 }
 
 double lnn_schedule_lr(const libnn_optimizer *o, int64_t step)
 {
-    const double *v = o->opt;
-    const double lr = v[LIBNN_OPT_LEARNING_RATE];
+    const lnn_param_value *v = o->opt;
+    const double lr = v[LIBNN_OPT_LEARNING_RATE].f;
     if (missing_option(o))
         return lr;
-    switch ((int)v[LIBNN_OPT_SCHEDULE]) {
+    switch ((int)v[LIBNN_OPT_SCHEDULE].i) {
     case LIBNN_LR_EXPONENTIAL_DECAY:
-        return lr * pow(v[LIBNN_OPT_DECAY_RATE], decay_progress(v, step));
+        return lr * pow(v[LIBNN_OPT_DECAY_RATE].f, decay_progress(v, step));
     case LIBNN_LR_INVERSE_TIME_DECAY:
-        return lr / (1.0 + v[LIBNN_OPT_DECAY_RATE] * decay_progress(v, step));
+        return lr / (1.0 + v[LIBNN_OPT_DECAY_RATE].f * decay_progress(v, step));
     case LIBNN_LR_COSINE_DECAY:
         return cosine_schedule(v, (double)step);
     case LIBNN_LR_PIECEWISE_CONSTANT:
@@ -165,7 +166,7 @@ libnn_status libnn_optimizer_set_piecewise(libnn_optimizer *opt, size_t n_bounda
     opt->pw_boundaries = block;
     opt->pw_values = vals;
     opt->pw_n = n_boundaries;
-    opt->opt[LIBNN_OPT_SCHEDULE] = LIBNN_LR_PIECEWISE_CONSTANT;
+    opt->opt[LIBNN_OPT_SCHEDULE].i = LIBNN_LR_PIECEWISE_CONSTANT;
     return LIBNN_OK;
 }
 

@@ -9,16 +9,16 @@ enum { SGD_MOMENTUM };
 
 static const char *const sgd_slots[] = {[SGD_MOMENTUM] = "momentum"};
 
-static const lnn_opt_def sgd_params[] = {
+static const lnn_param_def sgd_params[] = {
     LNN_OPT_COMMON_ROWS(0),
-    LNN_OPT_FLOAT(LIBNN_OPT_MOMENTUM, 0, 0, 1),
-    LNN_OPT_BOOL(LIBNN_OPT_NESTEROV, 0),
+    LNN_OPT_FLOAT(MOMENTUM, momentum, 0, 0, 1),
+    LNN_OPT_BOOL(NESTEROV, nesterov, 0),
 };
 
 /* Keras keeps the velocity only when momentum != 0. */
-static unsigned sgd_slot_mask(const double *opt)
+static unsigned sgd_slot_mask(const lnn_param_value *opt)
 {
-    return opt[LIBNN_OPT_MOMENTUM] != 0 ? 1u << SGD_MOMENTUM : 0;
+    return opt[LIBNN_OPT_MOMENTUM].f != 0 ? 1u << SGD_MOMENTUM : 0;
 }
 
 static void sgd_update(const lnn_opt_step *s, float *w, const float *g, float *const *slot,
@@ -31,8 +31,8 @@ static void sgd_update(const lnn_opt_step *s, float *w, const float *g, float *c
             w[i] -= g[i] * lr;
         return;
     }
-    const float mu = (float)s->opt[LIBNN_OPT_MOMENTUM];
-    if (s->opt[LIBNN_OPT_NESTEROV] != 0) {
+    const float mu = (float)s->opt[LIBNN_OPT_MOMENTUM].f;
+    if (s->opt[LIBNN_OPT_NESTEROV].i != 0) {
         for (size_t i = 0; i < n; i++) {
             m[i] = m[i] * mu - g[i] * lr;
             w[i] += m[i] * mu - g[i] * lr;

@@ -174,6 +174,8 @@ libnn_status libnn_tokenizer_get_int(const libnn_tokenizer *tok, libnn_tokenizer
 libnn_status libnn_tokenizer_get_string(const libnn_tokenizer *tok, libnn_tokenizer_option key,
                                         const char **value)
 {
+    if (value)
+        *value = NULL;
     libnn_status st = check_get("tokenizer_get_string", tok, key, true, value);
     if (st == LIBNN_OK)
         *value = key == LIBNN_TOKENIZER_FILTERS ? tok->filters

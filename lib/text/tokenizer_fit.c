@@ -5,6 +5,7 @@
  * only once every allocation the merge needs has succeeded, so that a
  * failing fit (bad UTF-8, out of memory) leaves the tokenizer as it was.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "core/alloc_internal.h"
@@ -56,17 +57,38 @@ static libnn_status count_texts(const libnn_tokenizer *tok, const char *who, siz
     return st;
 }
 
+/* Whether a count may grow by `by` within int64_t. */
+static bool count_fits(int64_t count, int64_t by)
+{
+    return count <= INT64_MAX - by;
+}
+
 /* Words counted after the merge (to refuse more than an int32 index can
- * number) and the bytes of the keys it may add. */
-static libnn_status plan_merge(const libnn_tokenizer *tok, const char *who,
+ * number) and the bytes of the keys it may add. Counts that would pass
+ * INT64_MAX (a loaded tokenizer can hold any) are refused here, before
+ * anything changes: the counts stay exact, and what to_json writes
+ * from_json reads. */
+static libnn_status plan_merge(const libnn_tokenizer *tok, const char *who, size_t n_texts,
                                const lnn_keymap *delta, size_t *new_keys, size_t *new_bytes)
 {
+    if ((uint64_t)n_texts > (uint64_t)INT64_MAX ||
+        !count_fits(tok->document_count, (int64_t)n_texts))
+        return lnn_error(LIBNN_E_RANGE, "%s: document_count %" PRId64 " + %zu texts passes "
+                         "INT64_MAX", who, tok->document_count, n_texts);
     size_t counted = tok->n_counted;
     for (size_t d = 0; d < delta->count; d++) {
         size_t len, id;
         const char *key = lnn_keymap_key(delta, d, &len);
-        if (!lnn_keymap_find(&tok->vocab, key, len, &id) || !lnn_tok_word(tok, id)->counted)
+        const delta_word *dw = lnn_keymap_value(delta, d);
+        if (!lnn_keymap_find(&tok->vocab, key, len, &id) || !lnn_tok_word(tok, id)->counted) {
             counted++;
+            continue;
+        }
+        const lnn_word *w = lnn_tok_word(tok, id);
+        if (!count_fits(w->count, dw->count) || !count_fits(w->docs, dw->docs))
+            return lnn_error(LIBNN_E_RANGE, "%s: the count of word \"%.*s\" (%" PRId64
+                             " times, in %" PRId64 " texts) would pass INT64_MAX", who,
+                             (int)(len < 64 ? len : 64), key, w->count, w->docs);
     }
     size_t oov_len = tok->oov ? strlen(tok->oov) : 0;
     if (counted + (tok->oov != NULL) > (size_t)INT32_MAX)
@@ -115,7 +137,7 @@ libnn_status libnn_tokenizer_fit_on_texts(libnn_tokenizer *tok, size_t n,
     size_t new_keys = 0, new_bytes = 0, words;
     st = count_texts(tok, who, n, texts, &delta);
     if (st == LIBNN_OK)
-        st = plan_merge(tok, who, &delta, &new_keys, &new_bytes);
+        st = plan_merge(tok, who, n, &delta, &new_keys, &new_bytes);
     if (st == LIBNN_OK)
         st = lnn_keymap_reserve(&tok->vocab, new_keys, new_bytes, who);
     if (st == LIBNN_OK && !lnn_add_size(tok->vocab.count, new_keys, &words))
@@ -185,9 +207,10 @@ libnn_status libnn_tokenizer_texts_to_sequences(const libnn_tokenizer *tok, size
                                                 const char *const *texts, libnn_sequences **out)
 {
     static const char who[] = "tokenizer_texts_to_sequences";
+    if (out)
+        *out = NULL;
     if (!tok || !out)
         return lnn_error(LIBNN_E_INVALID, "%s: %s is NULL", who, tok ? "out" : "tokenizer");
-    *out = NULL;
     seq_ctx ctx = {tok, who, NULL, 0, 0, 0};
     libnn_status st = lnn_text_check(who, n, texts);
     if (st == LIBNN_OK)

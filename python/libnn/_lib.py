@@ -156,6 +156,7 @@ _DECLS = {
     'libnn_model_set_int': (S, ModelP, c_int, c_int64),
     'libnn_model_set_float': (S, ModelP, c_int, c_double),
     'libnn_model_get_float': (S, ModelP, c_int, P(c_double)),
+    'libnn_model_get_int': (S, ModelP, c_int, P(c_int64)),
     'libnn_model_compile': (S, ModelP, OptimizerP, c_int),
     'libnn_model_set_loss_option': (S, ModelP, c_int, c_double),
     'libnn_model_add_metric': (S, ModelP, c_int),
@@ -187,6 +188,7 @@ _DECLS = {
     'libnn_terminate_on_nan_new': (S, P(CallbackP)),
     'libnn_csv_logger_new': (S, c_char_p, P(CallbackP)),
     'libnn_callback_set_float': (S, CallbackP, c_int, c_double),
+    'libnn_callback_set_int': (S, CallbackP, c_int, c_int64),
     'libnn_callback_stopped_epoch': (c_int64, CallbackP),
     # data.h, text.h
     'libnn_idx_load': (S, c_char_p, c_int, P(TensorP)),

@@ -63,7 +63,10 @@ class BuiltinCallback(Handle):
         for key, value in options.items():
             if key == 'mode':
                 value = lookup(MonitorMode, value, 'mode')
-            if value is not None:
+            if isinstance(value, (bool, int)):
+                # integers, booleans and the mode stay integers end to end
+                lib.libnn_callback_set_int(self, CallbackOption[key.upper()], int(value))
+            elif value is not None:
                 lib.libnn_callback_set_float(self, CallbackOption[key.upper()], float(value))
 
 

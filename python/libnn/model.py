@@ -3,7 +3,7 @@ import contextlib
 import signal
 import threading
 import weakref
-from ctypes import byref, c_double, c_float, c_size_t, create_string_buffer
+from ctypes import byref, c_double, c_float, c_int64, c_size_t, create_string_buffer
 
 from . import losses, optimizers
 from ._lib import CallbackP, EpochFn, ModelP, TensorP, lib, shape_array, text
@@ -114,16 +114,13 @@ class Sequential(Handle):
 
     @property
     def seed(self):
-        return int(self._get(ModelOption.SEED))
+        v = c_int64()
+        lib.libnn_model_get_int(self, ModelOption.SEED, byref(v))
+        return v.value
 
     @seed.setter
     def seed(self, value):
         lib.libnn_model_set_int(self, ModelOption.SEED, int(value))
-
-    def _get(self, key):
-        v = c_double()
-        lib.libnn_model_get_float(self, key, byref(v))
-        return v.value
 
     def compile(self, optimizer='rmsprop', loss=None, metrics=None):
         """Build the layers, bind the optimizer (the model owns it from now on), fix the loss."""
