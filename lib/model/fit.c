@@ -34,17 +34,6 @@ static void log_results(const libnn_model *m, libnn_logs *logs, const char *pref
     }
 }
 
-/* The batch evaluate and predict run with: the one asked for (at most n),
- * but no larger than the buffers the model already has, so that evaluating
- * in batches of 256 after training in batches of 64 does not plan a second,
- * four times larger set of training buffers. Results are per sample, so
- * only the order of the loss sum changes. */
-static size_t eval_batch(const libnn_model *m, size_t asked, size_t n)
-{
-    size_t bs = asked < n ? asked : n;
-    return m->plan.block && m->plan.capacity < bs ? m->plan.capacity : bs;
-}
-
 /* Check one batch (x, y), make room for it and load it into the plan. */
 static libnn_status load_one_batch(libnn_model *m, const char *who, const libnn_tensor *x,
                                    const libnn_tensor *y, size_t *n)
@@ -114,7 +103,7 @@ libnn_status libnn_model_predict(libnn_model *model, const libnn_tensor *x, int6
     libnn_status st = lnn_model_check_data(model, "predict", x, NULL);
     if (st != LIBNN_OK)
         return st;
-    size_t n = samples(x), bs = eval_batch(model, (size_t)batch_size, n);
+    size_t n = samples(x), bs = (size_t)batch_size < n ? (size_t)batch_size : n;
     libnn_tensor *y;
     if ((st = lnn_model_reserve(model, bs)) != LIBNN_OK || (st = new_output(model, n, &y)) != LIBNN_OK)
         return st;
@@ -178,7 +167,7 @@ libnn_status libnn_model_evaluate(libnn_model *model, const libnn_tensor *x, con
         st = lnn_error(LIBNN_E_INVALID, "evaluate: y is NULL");
     if (st != LIBNN_OK)
         return st;
-    size_t n = samples(x), bs = eval_batch(model, (size_t)batch_size, n);
+    size_t n = samples(x), bs = (size_t)batch_size < n ? (size_t)batch_size : n;
     if ((st = lnn_model_reserve(model, bs)) != LIBNN_OK)
         return st;
     double value;
