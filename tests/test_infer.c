@@ -1,7 +1,10 @@
 /*
  * Inference contexts: many threads on one shared model, bit-identical to
- * the single-threaded result, allocation-free per run.
+ * the single-threaded result, allocation-free per run. And the reference
+ * workloads of bench/ (CNN, Embedding + LSTM, SimpleRNN; small shapes):
+ * after a warm-up, neither train_on_batch nor libnn_infer_run allocates.
  */
+#include <math.h>
 #include <pthread.h>
 #include <string.h>
 
@@ -124,12 +127,96 @@ START_TEST(runs_allocate_nothing)
 }
 END_TEST
 
+/* Compile layers[0..n) on input `in` with Adam. */
+static libnn_model *compiled(size_t ndim, const int64_t *in, libnn_layer **layers, size_t n,
+                             libnn_loss loss)
+{
+    libnn_model *m;
+    libnn_optimizer *adam;
+    ck_assert_int_eq(libnn_model_new(&m), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_set_input_shape(m, ndim, in), LIBNN_OK);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_int_eq(libnn_model_add(m, layers[i]), LIBNN_OK);
+    ck_assert_int_eq(libnn_adam_new(1e-3f, &adam), LIBNN_OK);
+    ck_assert_int_eq(libnn_model_compile(m, adam, loss), LIBNN_OK);
+    return m;
+}
+
+static libnn_layer *with_act(libnn_status made, libnn_layer **lp, libnn_activation act)
+{
+    ck_assert_int_eq(made, LIBNN_OK);
+    ck_assert_int_eq(libnn_layer_set_int(*lp, LIBNN_PARAM_ACTIVATION, act), LIBNN_OK);
+    return *lp;
+}
+
+/* Warm up, then count the allocations of a few training steps and
+ * inference runs: both must be 0. x holds whole numbers below 10 (class
+ * labels and token ids alike). */
+static void steps_allocate_nothing(libnn_model *m, const int64_t *x_shape, size_t x_ndim,
+                                   const int64_t *y_shape, size_t y_ndim, int64_t out_width)
+{
+    libnn_tensor *x, *y, *out;
+    libnn_infer *ctx;
+    double loss;
+    ck_assert_int_eq(libnn_tensor_new(x_ndim, x_shape, &x), LIBNN_OK);
+    ck_assert_int_eq(libnn_tensor_new(y_ndim, y_shape, &y), LIBNN_OK);
+    ck_assert_int_eq(libnn_tensor_new(2, (const int64_t[]){BATCH, out_width}, &out), LIBNN_OK);
+    float *d = libnn_tensor_data(x);
+    for (size_t i = 0; i < libnn_tensor_size(x); i++)
+        d[i] = (float)(i * 7 % 10);
+    ck_assert_int_eq(libnn_model_train_on_batch(m, x, y, &loss), LIBNN_OK);
+    ck_assert_int_eq(libnn_infer_new(m, BATCH, &ctx), LIBNN_OK);
+    ck_assert_int_eq(libnn_infer_run(ctx, x, out), LIBNN_OK);
+    long before = tu_alloc_calls();
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(libnn_model_train_on_batch(m, x, y, &loss), LIBNN_OK);
+        ck_assert_int_eq(libnn_infer_run(ctx, x, out), LIBNN_OK);
+    }
+    ck_assert_int_eq(tu_alloc_calls(), before);
+    ck_assert(isfinite(loss));
+    libnn_infer_free(ctx);
+    libnn_tensor_free(x);
+    libnn_tensor_free(y);
+    libnn_tensor_free(out);
+    libnn_model_free(m);
+}
+
+START_TEST(reference_workloads_allocate_nothing)
+{
+    libnn_layer *l[7];
+    l[0] = with_act(libnn_conv2d_new(4, 3, 3, &l[0]), &l[0], LIBNN_ACT_RELU);
+    ck_assert_int_eq(libnn_max_pooling2d_new(2, 2, &l[1]), LIBNN_OK);
+    l[2] = with_act(libnn_conv2d_new(8, 3, 3, &l[2]), &l[2], LIBNN_ACT_RELU);
+    ck_assert_int_eq(libnn_max_pooling2d_new(2, 2, &l[3]), LIBNN_OK);
+    ck_assert_int_eq(libnn_flatten_new(&l[4]), LIBNN_OK);
+    l[5] = with_act(libnn_dense_new(16, &l[5]), &l[5], LIBNN_ACT_RELU);
+    l[6] = with_act(libnn_dense_new(3, &l[6]), &l[6], LIBNN_ACT_SOFTMAX);
+    libnn_model *m = compiled(3, (const int64_t[]){14, 14, 1}, l, 7,
+                              LIBNN_LOSS_SPARSE_CATEGORICAL_CROSSENTROPY);
+    steps_allocate_nothing(m, (const int64_t[]){BATCH, 14, 14, 1}, 4, (const int64_t[]){BATCH}, 1,
+                           3);
+
+    ck_assert_int_eq(libnn_embedding_new(10, 8, &l[0]), LIBNN_OK);
+    ck_assert_int_eq(libnn_lstm_new(12, &l[1]), LIBNN_OK);
+    l[2] = with_act(libnn_dense_new(1, &l[2]), &l[2], LIBNN_ACT_SIGMOID);
+    m = compiled(1, (const int64_t[]){9}, l, 3, LIBNN_LOSS_BINARY_CROSSENTROPY);
+    steps_allocate_nothing(m, (const int64_t[]){BATCH, 9}, 2, (const int64_t[]){BATCH, 1}, 2, 1);
+
+    ck_assert_int_eq(libnn_simple_rnn_new(6, &l[0]), LIBNN_OK);
+    ck_assert_int_eq(libnn_dense_new(1, &l[1]), LIBNN_OK);
+    m = compiled(2, (const int64_t[]){7, 5}, l, 2, LIBNN_LOSS_MEAN_SQUARED_ERROR);
+    steps_allocate_nothing(m, (const int64_t[]){BATCH, 7, 5}, 3, (const int64_t[]){BATCH, 1}, 2,
+                           1);
+}
+END_TEST
+
 Suite *infer_suite(void)
 {
     Suite *s = suite_create("infer");
     TCase *tc = tu_tcase("infer");
     tcase_add_test(tc, threads_agree_bit_for_bit);
     tcase_add_test(tc, runs_allocate_nothing);
+    tcase_add_test(tc, reference_workloads_allocate_nothing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,13 +1,20 @@
 /*
  * Compute kernels (lib/kernels): the activations against their float64
  * definitions, their backward passes against central differences (softmax
- * by rows), and their names. Tolerances: kernels_helpers.h.
+ * by rows), and their names. Tolerances: kernels_helpers.h. And the
+ * vectorised exp, sigmoid and tanh (lib/kernels/vmath*.c) against libm in
+ * double over every float range that matters, for each instruction set
+ * this CPU has, with the bounds vmath_internal.h states; the fused LSTM
+ * cell and Adam's vector rule against the same maths done plainly.
  */
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels/activation_internal.h"
 #include "kernels/reduce_internal.h"
+#include "kernels/vmath_internal.h"
 #include "kernels_helpers.h"
 #include "testutil.h"
 
@@ -204,6 +211,166 @@ START_TEST(activation_names)
 }
 END_TEST
 
+#define CHUNK 4096
+
+static float from_bits(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
+/* |y - ref| in units of the last place of ref rounded to float. */
+static double ulps(float y, double ref)
+{
+    float a = fabsf((float)ref);
+    double u = a == 0.0f ? FLT_TRUE_MIN : (double)nextafterf(a, INFINITY) - a;
+    return fabs((double)y - ref) / u;
+}
+
+enum fn { EXP, SIGMOID, TANH };
+
+static double reference(enum fn f, double x)
+{
+    return f == EXP ? exp(x) : f == SIGMOID ? 1.0 / (1.0 + exp(-x)) : tanh(x);
+}
+
+static void apply(enum fn f, const float *x, float *y, size_t n)
+{
+    if (f == EXP)
+        lnn_vexp(x, y, n);
+    else if (f == SIGMOID)
+        lnn_vsigmoid(x, y, n);
+    else
+        lnn_vtanh(x, y, n);
+}
+
+/* About 2^16 floats of each sign, evenly spaced in bits (so every binade
+ * gets its share), with |x| up to `limit`, through arrays of
+ * odd lengths (so the tails run too). */
+static void sweep(enum fn f, float limit, double max_ulps, double max_abs)
+{
+    static float x[CHUNK], y[CHUNK];
+    uint32_t top;
+    memcpy(&top, &limit, sizeof top);
+    size_t n = 0, len = CHUNK - 3;
+    uint32_t step = (top >> 16) | 1;
+    for (int neg = 0; neg < 2; neg++)
+        for (uint32_t b = 0; b <= top; b += step) {
+            x[n++] = from_bits(b | (neg ? 0x80000000u : 0));
+            if (n < len && b + step <= top)
+                continue;
+            apply(f, x, y, n);
+            for (size_t i = 0; i < n; i++) {
+                double r = reference(f, x[i]);
+                if (r > FLT_MAX) {
+                    ck_assert_msg(isinf(y[i]) && y[i] > 0, "exp(%a) = %a, not inf", x[i], y[i]);
+                    continue;
+                }
+                double err = fabs((double)y[i] - r);
+                ck_assert_msg(err <= max_abs || fabs(r) < FLT_MIN || ulps(y[i], r) <= max_ulps,
+                              "fn %d (%a) = %a, reference %a: %.2f ulp", (int)f, x[i], y[i], r,
+                              ulps(y[i], r));
+                if (f == EXP && fabs(r) < FLT_MIN)
+                    ck_assert_msg(err <= 2 * FLT_TRUE_MIN, "exp(%a) = %a, reference %a", x[i],
+                                  y[i], r);
+            }
+            n = 0;
+            len = len == CHUNK - 3 ? CHUNK - 10 : CHUNK - 3;
+        }
+}
+
+static void special_values(void)
+{
+    const float x[] = {INFINITY, -INFINITY, NAN, 0.0f, -0.0f, 88.8f, -200.0f, 1e-30f, -1e-30f};
+    float y[9];
+    lnn_vexp(x, y, 9);
+    ck_assert(isinf(y[0]) && y[0] > 0 && y[1] == 0.0f && isnan(y[2]) && y[3] == 1.0f);
+    ck_assert(y[4] == 1.0f && isinf(y[5]) && y[6] == 0.0f && y[7] == 1.0f && y[8] == 1.0f);
+    lnn_vsigmoid(x, y, 9);
+    ck_assert(y[0] == 1.0f && y[1] == 0.0f && isnan(y[2]) && y[3] == 0.5f && y[4] == 0.5f);
+    ck_assert(y[5] == 1.0f && y[6] == 0.0f && y[7] == 0.5f && y[8] == 0.5f);
+    lnn_vtanh(x, y, 9);
+    ck_assert(y[0] == 1.0f && y[1] == -1.0f && isnan(y[2]) && y[3] == 0.0f && !signbit(y[3]));
+    ck_assert(y[4] == 0.0f && signbit(y[4]) && y[5] == 1.0f && y[6] == -1.0f);
+    ck_assert(y[7] == 1e-30f && y[8] == -1e-30f);
+}
+
+/* The LSTM cell fused against its parts, for widths around the vectors',
+ * with and without a bias. */
+static void lstm_cell_matches_parts(void)
+{
+    for (size_t u = 1; u <= 37; u += 3) {
+        float z[4 * 37], ref[4 * 37], bias[4 * 37], cp[37], c[37], tc[37], h[37];
+        bool with_bias = u % 2 == 0;
+        for (size_t k = 0; k < 4 * u; k++) {
+            z[k] = (float)sin(0.37 * (double)k + (double)u) * 4.0f;
+            bias[k] = with_bias ? (float)k * 0.01f - 0.5f : 0.0f;
+            ref[k] = z[k] + bias[k];
+        }
+        for (size_t k = 0; k < u; k++)
+            cp[k] = (float)cos(0.11 * (double)k) * 2.0f;
+        lnn_vlstm_cell(z, with_bias ? bias : NULL, cp, c, tc, h, u);
+        lnn_vsigmoid(ref, ref, 2 * u);
+        lnn_vtanh(ref + 2 * u, ref + 2 * u, u);
+        lnn_vsigmoid(ref + 3 * u, ref + 3 * u, u);
+        ck_assert_mem_eq(z, ref, 4 * u * sizeof *z);
+        for (size_t k = 0; k < u; k++) {
+            float ck = ref[u + k] * cp[k] + ref[k] * ref[2 * u + k];
+            ck_assert_float_eq_tol(c[k], ck, 1e-6f);
+            ck_assert_float_eq_tol(tc[k], tanhf(c[k]), 2e-7f);
+            ck_assert_float_eq_tol(h[k], ref[3 * u + k] * tc[k], 1e-7f);
+        }
+    }
+}
+
+/* Adam's vector rule against the same in double, over lengths around the
+ * vectors'. */
+static void adam_matches_formula(void)
+{
+    const float alpha = 1e-3f, c1 = 0.1f, c2 = 0.001f, eps = 1e-7f;
+    for (size_t n = 1; n <= 37; n += 4) {
+        float w[37], g[37], m[37], v[37];
+        double rw[37], rm[37], rv[37];
+        for (size_t k = 0; k < n; k++) {
+            w[k] = (float)sin((double)k + (double)n);
+            g[k] = (float)cos(0.7 * (double)k) * 0.1f;
+            m[k] = (float)k * 1e-3f;
+            v[k] = (float)k * 1e-5f;
+            rm[k] = m[k] + ((double)g[k] - m[k]) * c1;
+            rv[k] = v[k] + ((double)g[k] * g[k] - v[k]) * c2;
+            rw[k] = w[k] - rm[k] * alpha / (sqrt(rv[k]) + eps);
+        }
+        lnn_vadam(w, g, m, v, n, alpha, c1, c2, eps);
+        for (size_t k = 0; k < n; k++) {
+            ck_assert_double_eq_tol(m[k], rm[k], 2e-7 * (fabs(rm[k]) + fabs(g[k])));
+            ck_assert_double_eq_tol(v[k], rv[k], 2e-7 * (fabs(rv[k]) + g[k] * g[k]));
+            ck_assert_double_eq_tol(w[k], rw[k], 2e-7);
+        }
+    }
+}
+
+START_TEST(every_instruction_set_within_bounds)
+{
+    lnn_vmath_isa best = lnn_vmath_current();
+    int tried = 0;
+    for (int isa = 0; isa < LNN_VMATH_ISA_COUNT; isa++) {
+        if (!lnn_vmath_use((lnn_vmath_isa)isa))
+            continue;
+        tried++;
+        sweep(EXP, 110.0f, 2.0, 0.0);
+        sweep(SIGMOID, 110.0f, 4.0, 0x1p-23);
+        sweep(TANH, 20.0f, 2.0, 0.0);
+        special_values();
+        lstm_cell_matches_parts();
+        adam_matches_formula();
+    }
+    ck_assert_int_ge(tried, 1);
+    ck_assert(lnn_vmath_use(best));
+    ck_assert(!lnn_vmath_use(LNN_VMATH_ISA_COUNT));
+}
+END_TEST
+
 Suite *kernels_act_suite(void)
 {
     Suite *s = suite_create("kernels_act");
@@ -212,6 +379,9 @@ Suite *kernels_act_suite(void)
     tcase_add_test(tc, activation_gradcheck);
     tcase_add_test(tc, softmax_rows_and_gradcheck);
     tcase_add_test(tc, activation_names);
+    suite_add_tcase(s, tc);
+    tc = tu_tcase("vmath");
+    tcase_add_test(tc, every_instruction_set_within_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

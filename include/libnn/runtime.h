@@ -57,7 +57,9 @@ typedef void (*libnn_log_fn)(libnn_log_level level, const char *message, void *u
 LIBNN_API void libnn_set_log_handler(libnn_log_fn fn, void *user);
 
 /*
- * Number of threads used by OpenBLAS and by libnn's own parallel loops.
+ * Number of threads OpenBLAS uses for libnn's matrix products. libnn's own
+ * element-wise passes run on the calling thread between them, so n threads
+ * never become more than n busy threads.
  * Errors: LIBNN_E_RANGE when n < 1 or n > 1024.
  */
 LIBNN_API libnn_status libnn_set_num_threads(int n);

@@ -9,6 +9,7 @@
 
 #include "activation_internal.h"
 #include "reduce_internal.h"
+#include "vmath_internal.h"
 
 /* Keras' SELU constants (Klambauer et al., 2017). */
 #define SELU_ALPHA 1.6732632423543772848170429916717f
@@ -48,7 +49,8 @@ static void softmax_rows(const float *x, float *y, size_t rows, size_t cols)
         for (size_t j = 1; j < cols; j++)
             m = x[j] > m ? x[j] : m;
         for (size_t j = 0; j < cols; j++)
-            y[j] = expf(x[j] - m);
+            y[j] = x[j] - m;
+        lnn_vexp(y, y, cols);
         float inv = (float)(1.0 / lnn_sum(y, cols));
         for (size_t j = 0; j < cols; j++)
             y[j] *= inv;
@@ -91,10 +93,10 @@ void lnn_act_forward(lnn_act act, float alpha, const float *x, float *y, size_t 
         MAP(y, keep_if(x[i] > 0.0f, x[i]));
         break;
     case LNN_ACT_SIGMOID:
-        MAP(y, sigmoid(x[i]));
+        lnn_vsigmoid(x, y, n);
         break;
     case LNN_ACT_TANH:
-        MAP(y, tanhf(x[i]));
+        lnn_vtanh(x, y, n);
         break;
     case LNN_ACT_SOFTMAX:
         softmax_rows(x, y, rows, cols);
@@ -131,7 +133,7 @@ void lnn_act_forward(lnn_act act, float alpha, const float *x, float *y, size_t 
         MAP(y, fminf(fmaxf(x[i], 0.0f), 6.0f));
         break;
     case LNN_ACT_EXPONENTIAL:
-        MAP(y, expf(x[i]));
+        lnn_vexp(x, y, n);
         break;
     case LNN_ACT_COUNT:
         break;

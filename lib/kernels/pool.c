@@ -50,34 +50,51 @@ static void zero_unless(bool accumulate, float *dx, size_t count)
         memset(dx, 0, count * sizeof *dx);
 }
 
+/* Channels [c0, c0 + k) of one output pixel of max pooling, k <= MAX_BLOCK:
+ * the running maxima and their cells in local arrays of a constant length,
+ * so that GCC -O2 vectorises the channel loop (with y and argmax in memory
+ * it cannot, for they might alias the input). Strict > keeps the first of
+ * equal maxima; NaN wins, as in Keras. */
+#define MAX_BLOCK 16
+static void max_block(const lnn_conv_geom *g, const float *img, const window *v, size_t c0,
+                      size_t k, float *y, int32_t *argmax)
+{
+    const size_t c = g->c, w = g->w;
+    float best[MAX_BLOCK] = {0};
+    int32_t arg[MAX_BLOCK] = {0};
+    /* Pooling geometry always leaves a real cell in the window; starting
+     * from it (not from -inf) keeps argmax valid even when every input is
+     * -inf. */
+    int32_t first = (int32_t)(v->iy * w + v->ix);
+    memcpy(best, img + (size_t)first * c + c0, k * sizeof *best);
+    for (size_t ch = 0; ch < MAX_BLOCK; ch++)
+        arg[ch] = first;
+    for (size_t ky = 0; ky < v->y1 - v->y0; ky++)
+        for (size_t kx = ky == 0; kx < v->x1 - v->x0; kx++) {
+            int32_t at = (int32_t)((v->iy + ky) * w + v->ix + kx);
+            float px[MAX_BLOCK] = {0};
+            memcpy(px, img + (size_t)at * c + c0, k * sizeof *px);
+            for (size_t ch = 0; ch < MAX_BLOCK; ch++) {
+                bool wins = px[ch] > best[ch] || px[ch] != px[ch];
+                best[ch] = wins ? px[ch] : best[ch];
+                arg[ch] = wins ? at : arg[ch];
+            }
+        }
+    memcpy(y + c0, best, k * sizeof *best);
+    memcpy(argmax + c0, arg, k * sizeof *arg);
+}
+
 void lnn_maxpool_forward(const lnn_conv_geom *g, size_t n, const float *x, float *y,
                          int32_t *argmax)
 {
-    const size_t c = g->c, w = g->w;
+    const size_t c = g->c;
     for (size_t b = 0; b < n; b++) {
-        const float *img = x + b * g->h * w * c;
+        const float *img = x + b * g->h * g->w * c;
         for (size_t oy = 0; oy < g->oh; oy++)
             for (size_t ox = 0; ox < g->ow; ox++, y += c, argmax += c) {
                 window v = window_at(g, oy, ox);
-                /* Pooling geometry always leaves a real cell in the window;
-                 * starting from it (not from -inf) keeps argmax valid even
-                 * when every input is -inf. */
-                int32_t first = (int32_t)(v.iy * w + v.ix);
-                memcpy(y, img + (size_t)first * c, c * sizeof *y);
-                for (size_t ch = 0; ch < c; ch++)
-                    argmax[ch] = first;
-                for (size_t ky = 0; ky < v.y1 - v.y0; ky++)
-                    for (size_t kx = ky == 0; kx < v.x1 - v.x0; kx++) {
-                        int32_t at = (int32_t)((v.iy + ky) * w + v.ix + kx);
-                        const float *px = img + (size_t)at * c;
-                        /* Strict > keeps the first of equal maxima. */
-                        for (size_t ch = 0; ch < c; ch++) {
-                            float val = px[ch];
-                            bool wins = val > y[ch] || val != val;
-                            y[ch] = wins ? val : y[ch];
-                            argmax[ch] = wins ? at : argmax[ch];
-                        }
-                    }
+                for (size_t c0 = 0; c0 < c; c0 += MAX_BLOCK)
+                    max_block(g, img, &v, c0, c - c0 < MAX_BLOCK ? c - c0 : MAX_BLOCK, y, argmax);
             }
     }
 }

@@ -65,6 +65,7 @@ static const lnn_rnn_cell gru_cell = {
     .states = 1,
     .bias_rows = 2,
     .split = true,
+    .writes_dh_prev = true,
     .recurrent_activation = true,
     .forward = gru_step,
     .backward = gru_step_backward,

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "kernels/vmath_internal.h"
 #include "rnn_internal.h"
 
 static const lnn_param_def lstm_params[] = {
@@ -20,8 +21,17 @@ static const lnn_param_def lstm_params[] = {
 static void lstm_step(const lnn_rnn *r, const lnn_rnn_step *st)
 {
     size_t u = r->units, G = r->gates;
+    if (r->act == LNN_ACT_TANH && r->ract == LNN_ACT_SIGMOID) {
+        /* Keras' default: every gate of a row in one vectorised pass. */
+        for (size_t b = 0; b < st->batch; b++)
+            lnn_vlstm_cell(st->z + b * G, st->bias, st->c_prev + b * u, st->c + b * u,
+                           st->aux + b * u, st->h + b * u, u);
+        return;
+    }
     for (size_t b = 0; b < st->batch; b++) {
         float *i = st->z + b * G, *f = i + u, *g = f + u, *o = g + u;
+        for (size_t j = 0; st->bias && j < G; j++)
+            i[j] += st->bias[j];
         const float *cp = st->c_prev + b * u;
         float *c = st->c + b * u, *tc = st->aux + b * u, *h = st->h + b * u;
         lnn_act_forward(r->ract, r->ralpha, i, i, 1, u);
@@ -39,6 +49,13 @@ static void lstm_step(const lnn_rnn *r, const lnn_rnn_step *st)
 static void lstm_step_backward(const lnn_rnn *r, const lnn_rnn_step *st)
 {
     size_t u = r->units, G = r->gates;
+    if (r->act == LNN_ACT_TANH && r->ract == LNN_ACT_SIGMOID) {
+        for (size_t b = 0; b < st->batch; b++)
+            lnn_vlstm_cell_backward(st->z + b * G, st->c_prev + b * u, st->aux + b * u,
+                                    st->dh + b * u, st->dc + b * u, st->dz + b * G,
+                                    st->dc_prev + b * u, u);
+        return;
+    }
     for (size_t b = 0; b < st->batch; b++) {
         const float *i = st->z + b * G, *f = i + u, *g = f + u, *o = g + u;
         const float *cp = st->c_prev + b * u, *tc = st->aux + b * u;
@@ -62,7 +79,6 @@ static void lstm_step_backward(const lnn_rnn *r, const lnn_rnn_step *st)
         lnn_act_backward(r->act, r->alpha, NULL, g, dg, dg, 1, u);
         lnn_act_backward(r->ract, r->ralpha, NULL, o, dout, dout, 1, u);
     }
-    memset(st->dh_prev, 0, st->batch * u * sizeof *st->dh_prev);
 }
 
 /* Keras' unit_forget_bias: the f quarter of the bias starts at 1, whatever
@@ -82,6 +98,7 @@ static const lnn_rnn_cell lstm_cell = {
     .bias_rows = 1,
     .aux = true,
     .recurrent_activation = true,
+    .adds_bias = true,
     .forward = lstm_step,
     .backward = lstm_step_backward,
     .init_weights = lstm_init_weights,

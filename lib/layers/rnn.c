@@ -333,16 +333,18 @@ libnn_status lnn_rnn_forward(const libnn_layer *l, const lnn_weight *w, lnn_exec
 
     read_masks(r, e, &f);
     gather_inputs(r, e, &f, x);
-    if (bias)
-        lnn_rows_set(f.z, bias, T * B, G);
+    const float *preset = cell->adds_bias ? NULL : bias;
+    if (preset)
+        lnn_rows_set(f.z, preset, T * B, G);
     libnn_status st = lnn_sgemm(false, false, T * B, G, in, 1.0f, f.xt, in, kernel, G,
-                                bias ? 1.0f : 0.0f, f.z, G);
+                                preset ? 1.0f : 0.0f, f.z, G);
     init_state(e->state_in[0], f.h, B * u);
     if (f.c)
         init_state(e->state_in[1], f.c, B * u);
 
     for (size_t s = 0; s < T && st == LIBNN_OK; s++) {
         lnn_rnn_step step = step_at(r, &f, B, s);
+        step.bias = cell->adds_bias ? bias : NULL;
         float beta = 1.0f;
         if (cell->split) {
             /* The recurrent bias goes inside the reset gate's product. */
@@ -471,12 +473,16 @@ libnn_status lnn_rnn_backward(const libnn_layer *l, lnn_weight *w, lnn_exec *e, 
         cell->backward(r, &step);
         if (s == 0)
             break; /* the initial state gets no gradient */
+        bool direct = cell->writes_dh_prev;
         if (masked) {
+            if (!direct)
+                memset(dh_prev, 0, B * u * sizeof *dh_prev);
             pass_masked(m, B, u, dh, dh_prev);
             if (dc)
                 pass_masked(m, B, u, dc, dc_prev);
         }
-        st = lnn_sgemm(false, true, B, u, G, 1.0f, g.dzr + s * B * G, G, rec, G, 1.0f, dh_prev, u);
+        st = lnn_sgemm(false, true, B, u, G, 1.0f, g.dzr + s * B * G, G, rec, G,
+                       direct || masked ? 1.0f : 0.0f, dh_prev, u);
         float *t = dh;
         dh = dh_prev;
         dh_prev = t;

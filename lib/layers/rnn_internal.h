@@ -30,10 +30,13 @@ typedef struct lnn_rnn lnn_rnn;
  * leaves its gate values there (what backward needs) and writes the
  * candidate state into h (and c, aux). Backward: dh, dc are dL/d(candidate
  * state); the cell writes dz (the pre-activation gradients of the input
- * projection), dzr (of the recurrent one, split only) and the direct parts
- * of dh_prev and dc_prev (overwritten; rnn.c adds dzr . recurrent_kernel^T). */
+ * projection), dzr (of the recurrent one, split only), dc_prev (overwritten)
+ * and, when the cell says writes_dh_prev, the direct part of dh_prev
+ * (overwritten; rnn.c adds dzr . recurrent_kernel^T, into a dh_prev it
+ * clears itself for the other cells only when a masked row needs it). */
 typedef struct lnn_rnn_step {
     size_t batch;
+    const float *bias;             /* [gates] to add to each z row first; NULL: none */
     float *z, *zr;                 /* [batch, gates] */
     const float *h_prev, *c_prev;  /* [batch, units] */
     float *h, *c, *aux;            /* [batch, units] */
@@ -49,6 +52,11 @@ typedef struct lnn_rnn_cell {
     bool split;       /* the recurrent projection is kept apart (GRU reset_after) */
     bool aux;         /* one more [units] per step and row is cached (LSTM: act(c)) */
     bool recurrent_activation; /* the kind has RECURRENT_ACTIVATION */
+    /* forward adds the (input) bias to z itself (step.bias), in its pass
+     * over the gates, rather than rnn.c writing it into every step's rows
+     * before the input GEMM: that costs a pass over [steps, batch, gates]. */
+    bool adds_bias;
+    bool writes_dh_prev; /* backward writes a direct part of dh_prev */
     void (*forward)(const lnn_rnn *r, const lnn_rnn_step *st);
     void (*backward)(const lnn_rnn *r, const lnn_rnn_step *st);
     /* Initial values beyond the initialisers, on the kind's weights [kernel,

@@ -22,7 +22,6 @@ static void simple_rnn_step(const lnn_rnn *r, const lnn_rnn_step *st)
 static void simple_rnn_step_backward(const lnn_rnn *r, const lnn_rnn_step *st)
 {
     lnn_act_backward(r->act, r->alpha, NULL, st->z, st->dh, st->dz, st->batch, r->units);
-    memset(st->dh_prev, 0, st->batch * r->units * sizeof *st->dh_prev);
 }
 
 static const lnn_rnn_cell simple_rnn_cell = {

@@ -35,7 +35,7 @@ libnn_status lnn_plan_create(const libnn_model *m, size_t capacity, bool trainin
     memset(p, 0, sizeof *p);
     size_t L = m->n_layers;
     layout lo = {0, false};
-    size_t max_act = 0, scratch = 0;
+    size_t max_grad[2] = {0, 0}, scratch = 0;
     size_t *act_at = NULL, *cache_at = NULL, *mask_at = NULL;
     libnn_status st = LIBNN_OK;
 
@@ -57,8 +57,11 @@ libnn_status lnn_plan_create(const libnn_model *m, size_t capacity, bool trainin
         const int64_t *shape = i ? m->layers[i - 1]->out_shape : m->in_shape;
         size_t size = i ? m->layers[i - 1]->out_size : m->layers[0]->in_size;
         act_at[i] = take(&lo, capacity, size);
-        if (i > 0 && size > max_act)
-            max_act = size;
+        /* Backward ping-pongs: dL/d(act[i]) always lives in grad[(L - i) % 2]
+         * (the loss writes grad[0]), so each buffer is sized for its own
+         * activations only, not both for the largest. */
+        if (i > 0 && size > max_grad[(L - i) % 2])
+            max_grad[(L - i) % 2] = size;
         /* Masks are bytes; a float per step is simpler and small. */
         mask_at[i] = take(&lo, capacity, (mask_steps(ndim, shape) + 3) / 4);
     }
@@ -76,8 +79,8 @@ libnn_status lnn_plan_create(const libnn_model *m, size_t capacity, bool trainin
     size_t scratch_at = take(&lo, scratch, 1);
     size_t grad_at[2] = {0, 0}, y_at = 0, w_at = 0;
     if (training) {
-        grad_at[0] = take(&lo, capacity, max_act);
-        grad_at[1] = take(&lo, capacity, max_act);
+        grad_at[0] = take(&lo, capacity, max_grad[0]);
+        grad_at[1] = take(&lo, capacity, max_grad[1]);
     }
     y_at = take(&lo, capacity, m->label_width);
     w_at = take(&lo, capacity, 1);

@@ -8,6 +8,7 @@
  *   alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
  * so epsilon sits outside the bias correction, as in Keras (not PyTorch).
  */
+#include "kernels/vmath_internal.h"
 #include "optim_kind_internal.h"
 
 enum { ADAM_M, ADAM_V, ADAM_V_HAT };
@@ -42,6 +43,10 @@ static void adam_update(const lnn_opt_step *s, float *w, const float *g, float *
     const float c1 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_1].f);
     const float c2 = (float)(1.0 - s->opt[LIBNN_OPT_BETA_2].f);
     float *m = slot[ADAM_M], *v = slot[ADAM_V], *v_hat = slot[ADAM_V_HAT];
+    if (!v_hat) {
+        lnn_vadam(w, g, m, v, n, alpha, c1, c2, eps);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         m[i] += (g[i] - m[i]) * c1;
         v[i] += (g[i] * g[i] - v[i]) * c2;
