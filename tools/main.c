@@ -1,7 +1,7 @@
 /*
  * libnn: the command-line tool. `libnn SUBCOMMAND ARGS...`; the table below
- * is the list of subcommands (a new one, such as `convert`, is one row and
- * one cmd_<name>.c file).
+ * is the list of subcommands (a new one is one row and one cmd_<name>.c
+ * file).
  *
  * Exit codes: 0 success, 1 an error (a libnn call, a file, an input: the
  * message is on stderr), 2 a usage error.
@@ -43,8 +43,15 @@ static const struct tool_cmd commands[] = {
      "  --batch N    samples per forward pass (default 256)\n"
      "  --resize, --invert, --no-scale   as for predict\n",
      tool_cmd_evaluate},
-    /* {"convert", ...}: ONNX in and out (lib/interop), as one more row and a
-     * cmd_convert.c. */
+    {"convert", "IN OUT [--channels-first]", "between ONNX and libnn model files",
+     "IN ending in .onnx (a PyTorch export, or libnn's own) is imported and\n"
+     "saved as the libnn model file OUT (compiled with SGD and mean squared\n"
+     "error, as libnn_model_import_onnx makes it: compile it again to train).\n"
+     "Otherwise IN is a libnn model file and OUT.onnx is written from it\n"
+     "(opset 13; images channels-last as in libnn, unless --channels-first).\n"
+     "Needs a libnn built with ONNX (libnn_onnx_available()).\n\n"
+     "  --channels-first   the exported model takes NCHW images, as PyTorch\n",
+     tool_cmd_convert},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -30,6 +30,7 @@ struct tool_cmd {
 int tool_cmd_summary(const struct tool_cmd *cmd, int argc, char **argv);
 int tool_cmd_predict(const struct tool_cmd *cmd, int argc, char **argv);
 int tool_cmd_evaluate(const struct tool_cmd *cmd, int argc, char **argv);
+int tool_cmd_convert(const struct tool_cmd *cmd, int argc, char **argv);
 
 /* ---- messages (report.c) ---- */
 

@@ -330,6 +330,31 @@ class Predict(unittest.TestCase):
         self.assertEqual(out, '0\t1\t0\t0\n1\t0\t0\t1\n')
 
 
+class Convert(unittest.TestCase):
+    def test_onnx_round_trip_predicts_the_same(self):
+        onnx_file = path('quadrants.onnx')
+        rc, out, err = run('convert', path('quadrants.safetensors'), onnx_file)
+        if rc == 1 and 'without ONNX' in err:
+            self.skipTest('libnn built without ONNX')
+        self.assertEqual((rc, out, err), (0, '', ''))
+        back = path('quadrants-from-onnx.safetensors')
+        self.assertEqual(run('convert', onnx_file, back), (0, '', ''))
+        f = write('q.csv', ('\n'.join(','.join(str(v / 255) for v in quadrant_pixels(q))
+                                      for q in range(4)) + '\n').encode())
+        want = run('predict', path('quadrants.safetensors'), f, '--raw')
+        self.assertEqual(want[0], 0)
+        self.assertEqual(run('predict', back, f, '--raw'), want)
+
+    def test_usage_and_errors(self):
+        self.assertEqual(run('convert', 'a.safetensors', 'b.safetensors')[0], 2)
+        self.assertEqual(run('convert', 'a.onnx', 'b.onnx')[0], 2)
+        self.assertEqual(run('convert', 'a.onnx', 'b.st', '--channels-first')[0], 2)
+        rc, _, err = run('convert', path('missing.onnx'), path('x.safetensors'))
+        self.assertEqual(rc, 1)
+        self.assertIn('missing.onnx', err)
+        self.assertFalse(os.path.exists(path('x.safetensors')))
+
+
 class Evaluate(unittest.TestCase):
     def test_loss_and_accuracy(self):
         x = idx('ex.idx.gz', (4, 4, 4), b''.join(quadrant_pixels(q) for q in range(4)),
