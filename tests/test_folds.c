@@ -50,7 +50,7 @@ static void assert_fold_sizes(const libnn_folds *f)
     size_t n = libnn_folds_sample_count(f), k = libnn_folds_count(f), m;
     for (size_t fold = 0; fold < k; fold++) {
         ck_assert_int_eq(libnn_folds_test_indices(f, fold, NULL, 0, &m),
-                         n / k + (fold < n % k) ? LIBNN_E_RANGE : LIBNN_OK);
+                         (n / k + (fold < n % k)) ? LIBNN_E_RANGE : LIBNN_OK);
         ck_assert_uint_eq(m, n / k + (fold < n % k));
     }
 }

@@ -55,7 +55,7 @@ int tool_pgm_load(const char *path, struct tool_image *img)
     FILE *f = fopen(path, "rb");
     if (!f)
         return tool_fail("%s: %s", path, strerror(errno));
-    int64_t w, h, maxval;
+    int64_t w = 0, h = 0, maxval = 0;
     int rc = TOOL_OK;
     if (fgetc(f) != 'P' || fgetc(f) != '5' || !pgm_number(f, &w) || !pgm_number(f, &h) ||
         !pgm_number(f, &maxval))

@@ -12,6 +12,9 @@
 #include "onnx_import_internal.h"
 
 static libnn_status node_error(lnn_ix *ix, libnn_status code, const char *fmt, va_list ap)
+    LNN_PRINTF(3, 0);
+
+static libnn_status node_error(lnn_ix *ix, libnn_status code, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
