@@ -181,7 +181,7 @@ libnn_status lnn_ox_export_rnn(lnn_ox_export *e)
         acts[n_acts++] = rnn_act_name(r->ract);
     acts[n_acts++] = rnn_act_name(r->act);
     if (ri.kind == LIBNN_LAYER_LSTM)
-        acts[n_acts++] = acts[1];
+        acts[n_acts++] = rnn_act_name(r->act); /* LSTM: the cell and the output */
     for (size_t i = 0; i < n_acts; i++)
         if (!acts[i])
             return lnn_error(LIBNN_E_UNSUPPORTED,

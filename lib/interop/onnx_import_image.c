@@ -111,7 +111,7 @@ libnn_status lnn_ix_op_conv(lnn_ix *ix)
         return st;
     if (ks[0] != kh || ks[1] != kw || !positive(s, 2, 1 << 20) || !positive(d, 2, 1 << 20))
         return lnn_ix_format(ix, "kernel_shape, strides or dilations out of range");
-    int padding;
+    int padding = LIBNN_PADDING_VALID;
     if ((st = padding_of(ix, x->shape, k, s, d, &padding)) != LIBNN_OK)
         return st;
     int64_t oh = window_out(x->shape[0], kh, s[0], d[0], padding);
@@ -167,7 +167,7 @@ libnn_status lnn_ix_op_pool(lnn_ix *ix, bool max)
         lnn_ix_attr_int(ix, "storage_order", 0) != 0)
         return lnn_ix_unsupported(ix, "dilations, ceil_mode and storage_order must keep "
                                       "their defaults");
-    int padding;
+    int padding = LIBNN_PADDING_VALID;
     if ((st = padding_of(ix, x->shape, k, s, d, &padding)) != LIBNN_OK)
         return st;
     if (!max && padding == LIBNN_PADDING_SAME && lnn_ix_attr_int(ix, "count_include_pad", 0))

@@ -157,7 +157,7 @@ libnn_status lnn_ix_mask_op(lnn_ix *ix)
     }
     if (op_is(ix, "Expand") && (m = mask_in(ix, 0, LNN_IX_M_ROT3)))
         return stage_out(ix, LNN_IX_M_ROTX, m);
-    if (op_is(ix, "GatherElements") && (m = mask_in(ix, 1, LNN_IX_M_ROTX)) &&
+    if (op_is(ix, "GatherElements") && mask_in(ix, 1, LNN_IX_M_ROTX) &&
         lnn_ix_attr_int(ix, "axis", 0) == 1) {
         libnn_status st = LIBNN_OK;
         lnn_ix_value *x = lnn_ix_data_in(ix, LNN_IX_F(PLAIN), &st);

@@ -138,7 +138,7 @@ libnn_status lnn_ix_attr_ints(lnn_ix *ix, const char *name, size_t n, const int6
 
 libnn_status lnn_ix_unusable(lnn_ix *ix, size_t k)
 {
-    size_t index;
+    size_t index = 0;
     if (k >= ix->node->n_output || !ix->node->output[k][0])
         return LIBNN_OK;
     libnn_status st = lnn_ix_new_value(ix, ix->node->output[k], LNN_IX_DATA, &index);
@@ -201,7 +201,7 @@ float *lnn_ix_spec_weight(lnn_ix_spec *s, const char *name, size_t n)
 libnn_status lnn_ix_data_out(lnn_ix *ix, lnn_ix_form form, size_t sndim, const int64_t *shape,
                              lnn_ix_value **out)
 {
-    size_t index;
+    size_t index = 0;
     libnn_status st = lnn_ix_output(ix, 0, LNN_IX_DATA, &index);
     if (st != LIBNN_OK)
         return st;

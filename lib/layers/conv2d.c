@@ -169,7 +169,8 @@ static libnn_status conv2d_forward(const libnn_layer *l, lnn_exec *e, const floa
 {
     const conv2d_state *s = l->state;
     conv2d_sizes z;
-    conv2d_sizes_of(s, e->batch, &z); /* checked by workspace for this batch */
+    if (!conv2d_sizes_of(s, e->batch, &z)) /* workspace refused such a batch already */
+        return lnn_error(LIBNN_E_NOMEM, "%s: batch of %zu too large", l->name, e->batch);
     size_t per_out = z.pixels * s->filters;
     float *col_buf = e->scratch;
     float *keep = lnn_act_backward_needs_input((lnn_act)s->act) ? e->cache : NULL;
@@ -200,7 +201,8 @@ static libnn_status conv2d_backward(libnn_layer *l, lnn_exec *e, const float *x,
 {
     const conv2d_state *s = l->state;
     conv2d_sizes z;
-    conv2d_sizes_of(s, e->batch, &z);
+    if (!conv2d_sizes_of(s, e->batch, &z))
+        return lnn_error(LIBNN_E_NOMEM, "%s: batch of %zu too large", l->name, e->batch);
     /* The owner passes forward's cache back: the pre-activation of
      * gelu/swish is there. */
     const float *keep = lnn_act_backward_needs_input((lnn_act)s->act) ? e->cache : NULL;
