@@ -328,6 +328,39 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+typedef struct weights_ctx {
+    libnn_model *m;
+    const char *path;
+} weights_ctx;
+
+/* Save the weights and load them into the model: either both succeed or
+ * the model's weights are as they were (load_weights is all or nothing). */
+static libnn_status weights_body(void *p)
+{
+    weights_ctx *c = p;
+    libnn_status st = libnn_model_save_weights(c->m, c->path);
+    if (st == LIBNN_OK)
+        st = libnn_model_load_weights(c->m, c->path, 0);
+    return st;
+}
+
+START_TEST(weights_allocation_failures)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s", temp_path("w-alloc.safetensors"));
+    weights_ctx c = {tu_zoo_model(1, 6), path};
+    size_t n0, n1;
+    float *before = all_weights(c.m, &n0);
+    ck_assert_int_gt(tu_alloc_fail_loop(weights_body, &c), 0);
+    float *after = all_weights(c.m, &n1);
+    ck_assert_int_eq(memcmp(before, after, n0 * sizeof(float)), 0);
+    ck_assert_int_eq(unlink(path), 0);
+    free(before);
+    free(after);
+    libnn_model_free(c.m);
+}
+END_TEST
+
 Suite *model_file_suite(void)
 {
     Suite *s = suite_create("model_file");
@@ -341,6 +374,7 @@ Suite *model_file_suite(void)
     /* Two models cover every allocation site of the file code; four cost
      * minutes under valgrind. */
     tcase_add_loop_test(tc, allocation_failures, 1, 3);
+    tcase_add_test(tc, weights_allocation_failures);
     suite_add_tcase(s, tc);
     return s;
 }
